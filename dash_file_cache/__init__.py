@@ -1,0 +1,28 @@
+"""Serve files made at run time to Dash and Flask apps by URL, streamed.
+
+``import dash_file_cache as dfc``: register a file with :class:`dfc.ServiceData`, cached in
+:class:`dfc.CachePlain`, :class:`dfc.CacheQueue` or :class:`dfc.CacheFile`, and show or
+download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.DownloadLink`.
+"""
+
+from . import caches, services
+from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue
+from .services import ServiceData
+
+try:  # TEMPORARY until the generated components land
+    from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
+except ImportError:  # pragma: no cover
+    __version__ = "0.1.0"
+
+__all__ = (
+    "caches",
+    "services",
+    "CacheAbstract",
+    "CacheFile",
+    "CachePlain",
+    "CacheQueue",
+    "ServiceData",
+    "CachedImage",
+    "DownloadLink",
+    "__version__",
+)

@@ -1,0 +1,217 @@
+"""A cache in a directory that several processes share: :class:`CacheFile`."""
+
+from __future__ import annotations
+
+import atexit
+import io
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, BinaryIO
+
+import diskcache
+
+from .abstract import CacheAbstract, check_bound
+from .typehints import CachedData, CachedFileInfo
+
+__all__ = ("CacheFile",)
+
+MEGABYTE = 1024 * 1024  # bytes
+_MISSING = object()
+
+
+class _ChunkReader:
+    """Feed a stream to diskcache in ``chunk`` bytes per read."""
+
+    def __init__(self, stream: BinaryIO, chunk: int) -> None:
+        self._stream = stream
+        self._chunk = chunk
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(self._chunk)
+
+
+def _remove_tree(path: str, owner: int) -> None:
+    # Forked workers inherit atexit handlers; only the creating process removes the folder.
+    if os.getpid() == owner:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
+    """Items kept as files in a directory, shared by every process that opens it.
+
+    Built on :mod:`diskcache`: an item's data is written to its own file first and its
+    index row (holding the metadata) is committed only afterwards, so no reader ever sees
+    a half-written item, even if the writer is killed. Removing, evicting or expiring an
+    item deletes its file. Items registered by path are stored as references to that path.
+    Eviction drops the least recently *stored* items (reads never write to the index).
+
+    :param cache_dir: the directory; ``None`` creates a temporary one, removed at exit.
+    :param chunk_size: chunk size in MB used when copying data into the cache (``>= 1``).
+    :param cache_size: keyword-only; the most items kept (``None``: no limit).
+    :param max_bytes: keyword-only; the most bytes of files the cache holds (``None``: none).
+    :param ttl: keyword-only; seconds an item lives (``None``: never expires).
+    :raises TypeError: if an argument has the wrong type.
+    :raises ValueError: if a bound is not positive.
+    """
+
+    def __init__(
+        self,
+        cache_dir: str | os.PathLike[str] | None = None,
+        chunk_size: int = 1,
+        *,
+        cache_size: int | None = None,
+        max_bytes: int | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        super().__init__(cache_size, max_bytes=max_bytes, ttl=ttl, size_optional=True)
+        self._chunk_size: int = check_bound("chunk_size", chunk_size, optional=False) or 1
+        if cache_dir is None:
+            cache_dir = tempfile.mkdtemp(prefix="dash-file-cache-")
+            atexit.register(_remove_tree, cache_dir, os.getpid())
+        elif not isinstance(cache_dir, (str, os.PathLike)):
+            raise TypeError(f"cache_dir must be a path or None, not {type(cache_dir).__name__}")
+        self._dir = os.path.abspath(os.fspath(cache_dir))
+        self._store = self._open_store()
+
+    def _open_store(self) -> diskcache.Cache:
+        # Culling is ours (exact counts and bytes, our clock), so diskcache's is off.
+        return diskcache.Cache(
+            self._dir,
+            eviction_policy="none",
+            cull_limit=0,
+            size_limit=2**62,
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_store"]
+        del state["_pop_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._store = self._open_store()
+        self._pop_lock = threading.Lock()
+
+    @property
+    def cache_dir(self) -> str:
+        """The directory holding the items."""
+        return self._dir
+
+    @property
+    def chunk_size(self) -> int:
+        """Chunk size in MB used when copying data into the cache."""
+        return self._chunk_size
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of files the cache holds."""
+        return int(self._store.reset("size"))
+
+    # -- storage helpers -------------------------------------------------------------
+
+    def _decode(self, value: Any, tag: Any, key: str) -> tuple[CachedFileInfo, CachedData]:
+        record = json.loads(tag)
+        expires = record.get("expires")
+        if expires is not None and expires <= self.clock():
+            if hasattr(value, "close"):
+                value.close()
+            self._store.delete(key)
+            raise KeyError(key)
+        info: CachedFileInfo = record["info"]
+        return info, value
+
+    def _get(self, key: str) -> tuple[CachedFileInfo, CachedData]:
+        value, tag = self._store.get(key, default=_MISSING, read=True, tag=True)
+        if value is _MISSING:
+            raise KeyError(key)
+        return self._decode(value, tag, key)
+
+    def _cull(self) -> None:
+        """Drop expired items, then the oldest ones beyond the bounds (one transaction)."""
+        store = self._store
+        with store.transact():
+            store.expire(now=self.clock())
+            while len(store) and (
+                (self.cache_size is not None and len(store) > self.cache_size)
+                or (self.max_bytes is not None and store.reset("size") > self.max_bytes)
+            ):
+                store.delete(next(iter(store)))
+
+    # -- the contract ------------------------------------------------------------------
+
+    def is_in(self, key: str) -> bool:
+        try:
+            _, value = self._get(key)
+        except KeyError:
+            return False
+        if hasattr(value, "close"):
+            value.close()
+        return True
+
+    def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
+        """Store an item: a path (``str``, kept as a reference), ``bytes`` or a binary stream.
+
+        :raises ValueError: if the item alone is larger than ``max_bytes``.
+        """
+        expires = self._expiry()
+        record: dict[str, Any] = {"info": info, "expires": expires}
+        if isinstance(data, str):
+            value: Any = data
+            read = False
+            self._check_fits(0)
+        else:
+            stream = io.BytesIO(data) if isinstance(data, bytes) else data
+            if not hasattr(stream, "read"):
+                raise TypeError(
+                    f"data must be a path, bytes or a binary stream, not {type(data).__name__}"
+                )
+            self._check_fits(int(info["size"]))
+            value = _ChunkReader(stream, self._chunk_size * MEGABYTE)
+            read = True
+        # diskcache dates expiry by the real clock: give it our absolute time as a duration.
+        duration = None if expires is None else max(expires - time.time(), 1e-6)
+        self._store.set(key, value, read=read, tag=json.dumps(record), expire=duration)
+        self._cull()
+
+    def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        """Return ``(info, loader)``; the loader opens the item's file (or gives its path).
+
+        :raises KeyError: if the item is missing or expired.
+        """
+        info, value = self._get(key)
+        if hasattr(value, "close"):
+            value.close()
+
+        def loader() -> CachedData:
+            try:
+                return self._get(key)[1]
+            except KeyError:
+                raise FileNotFoundError(key) from None
+
+        return info, loader
+
+    def remove(self, key: str) -> bool:
+        """Delete an item and its file; return whether it was there."""
+        return bool(self._store.delete(key))
+
+    def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        """Atomically (across processes) remove an item and return it.
+
+        The file is opened before it is deleted, so the data stays readable through the
+        returned handle; the disk space is freed when that handle is closed.
+
+        :raises KeyError: if the item is missing or expired.
+        """
+        with self._store.transact():
+            info, value = self._get(key)
+            self._store.delete(key)
+        return info, lambda: value

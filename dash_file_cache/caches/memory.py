@@ -1,0 +1,256 @@
+"""In-process caches: :class:`CachePlain` and the queue-fed :class:`CacheQueue`."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import queue
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from .abstract import CacheAbstract
+from .typehints import CachedData, CachedFileInfo
+
+__all__ = ("CachePlain", "CacheQueue")
+
+
+class _Entry(NamedTuple):
+    info: CachedFileInfo
+    data: str | bytes
+    expires: float | None
+    nbytes: int
+
+
+def _memory_data(data: object) -> str | bytes:
+    """Memory caches hold a path (a reference) or the bytes themselves."""
+    if isinstance(data, (str, bytes)):
+        return data
+    raise TypeError(f"data must be a path (str) or bytes, not {type(data).__name__}")
+
+
+class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
+    """An in-process, thread-safe cache that keeps the ``cache_size`` most recently used items.
+
+    Bytes are held in memory as registered (not copied again on load); items registered
+    by path hold only the path and are read from disk when served.
+
+    :param cache_size: the most items kept (``>= 1``); the least recently used is evicted.
+    :param max_bytes: keyword-only; the most bytes held in memory (``None``: no limit).
+    :param ttl: keyword-only; seconds an item lives (``None``: never expires).
+    :raises TypeError: if a bound is not an ``int`` (``ttl``: a number).
+    :raises ValueError: if a bound is not positive.
+    """
+
+    def __init__(
+        self, cache_size: int, *, max_bytes: int | None = None, ttl: float | None = None
+    ) -> None:
+        super().__init__(cache_size, max_bytes=max_bytes, ttl=ttl)
+        self._items: OrderedDict[str, _Entry] = OrderedDict()
+        self._nbytes = 0
+        self._lock = threading.RLock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._remove_expired()
+            return len(self._items)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of data currently held in memory."""
+        return self._nbytes
+
+    def _remove_expired(self) -> None:
+        now = self.clock()
+        for key in [k for k, e in self._items.items() if e.expires is not None and e.expires <= now]:
+            self._discard(key)
+
+    def _discard(self, key: str) -> _Entry | None:
+        entry = self._items.pop(key, None)
+        if entry is not None:
+            self._nbytes -= entry.nbytes
+        return entry
+
+    def _live(self, key: str) -> _Entry:
+        entry = self._items.get(key)
+        if entry is None:
+            raise KeyError(key)
+        if entry.expires is not None and entry.expires <= self.clock():
+            self._discard(key)
+            raise KeyError(key)
+        return entry
+
+    def _store(self, key: str, info: CachedFileInfo, data: object) -> None:
+        value = _memory_data(data)
+        nbytes = len(value) if isinstance(value, bytes) else 0
+        self._check_fits(nbytes)
+        with self._lock:
+            self._discard(key)
+            self._remove_expired()
+            self._items[key] = _Entry(info, value, self._expiry(), nbytes)
+            self._nbytes += nbytes
+            while (self.cache_size is not None and len(self._items) > self.cache_size) or (
+                self.max_bytes is not None and self._nbytes > self.max_bytes
+            ):
+                oldest = next(iter(self._items))
+                self._discard(oldest)
+
+    def is_in(self, key: str) -> bool:
+        """Whether ``key`` names a live item (does not count as a use)."""
+        with self._lock:
+            try:
+                self._live(key)
+            except KeyError:
+                return False
+            return True
+
+    def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
+        """Store an item under ``key``; ``data`` is a path (``str``) or ``bytes``."""
+        self._store(key, info, data)
+
+    def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        """Return ``(info, loader)`` and mark the item as recently used.
+
+        :raises KeyError: if the item is missing or expired.
+        """
+        with self._lock:
+            entry = self._live(key)
+            self._items.move_to_end(key)
+        data = entry.data
+        return entry.info, lambda: data
+
+    def remove(self, key: str) -> bool:
+        """Forget an item; return whether it was there."""
+        with self._lock:
+            return self._discard(key) is not None
+
+    def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        """Atomically remove an item and return ``(info, loader)``.
+
+        :raises KeyError: if the item is missing or expired.
+        """
+        with self._lock:
+            entry = self._live(key)
+            self._discard(key)
+        data = entry.data
+        return entry.info, lambda: data
+
+
+QueueFactory = Callable[[], Any]
+
+
+class CacheQueue(CachePlain):
+    """A :class:`CachePlain` in the process that creates it, fed by worker processes.
+
+    Worker processes (for example Dash background callbacks under ``DiskcacheManager``,
+    which forks the web process) cannot write into the creator's memory, so their
+    :meth:`dump` and :meth:`remove` calls travel through a process-shared queue, which the
+    creating process drains whenever it reads the cache. Reading the cache from a worker
+    raises :class:`RuntimeError`.
+
+    :param cache_size: the most items kept (``>= 1``), least recently used evicted first.
+    :param qobj: a queue shared by processes (such as ``multiprocessing.Manager().Queue()``)
+        or a zero-argument factory returning one. ``None`` starts a ``multiprocessing``
+        manager now and uses a queue of it. It can be replaced later through :attr:`qobj`.
+    :param max_bytes: keyword-only; the most bytes held in memory (``None``: no limit).
+    :param ttl: keyword-only; seconds an item lives (``None``: never expires).
+    """
+
+    def __init__(
+        self,
+        cache_size: int,
+        qobj: Any = None,
+        *,
+        max_bytes: int | None = None,
+        ttl: float | None = None,
+    ) -> None:
+        super().__init__(cache_size, max_bytes=max_bytes, ttl=ttl)
+        self._owner = os.getpid()
+        self._manager: Any = None
+        self._qobj: Any = None
+        self._qpid = self._owner
+        self.qobj = qobj
+
+    @property
+    def qobj(self) -> Any:
+        """The process-shared queue through which workers send their items."""
+        if self._qpid != os.getpid():
+            # A forked worker must not share the parent's connection to the manager:
+            # a pickle round trip gives this process a proxy with a connection of its own.
+            self._qobj = pickle.loads(pickle.dumps(self._qobj))
+            self._qpid = os.getpid()
+        return self._qobj
+
+    @qobj.setter
+    def qobj(self, value: Any) -> None:
+        if value is None:
+            if self._manager is None:
+                self._manager = multiprocessing.Manager()
+            value = self._manager.Queue()
+        elif callable(value) and not hasattr(value, "put"):
+            value = value()
+        if not (hasattr(value, "put") and hasattr(value, "get_nowait")):
+            raise TypeError(
+                f"qobj must be a process-shared queue or a factory of one, "
+                f"not {type(value).__name__}"
+            )
+        self._qobj = value
+        self._qpid = os.getpid()
+
+    @property
+    def is_owner(self) -> bool:
+        """Whether this is the process that holds the items."""
+        return os.getpid() == self._owner
+
+    def _require_owner(self) -> None:
+        if not self.is_owner:
+            raise RuntimeError("CacheQueue can only be read in the process that created it")
+        self._drain()
+
+    def _drain(self) -> None:
+        q = self.qobj
+        while True:
+            try:
+                message = q.get_nowait()
+            except queue.Empty:
+                return
+            if message[0] == "dump":
+                _, key, info, data = message
+                self._store(key, info, data)
+            else:
+                CachePlain.remove(self, message[1])
+
+    def is_in(self, key: str) -> bool:
+        self._require_owner()
+        return super().is_in(key)
+
+    def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
+        """Store an item; in a worker process, send it to the creating process."""
+        if self.is_owner:
+            self._store(key, info, data)
+            return
+        value = _memory_data(data)
+        self._check_fits(len(value) if isinstance(value, bytes) else 0)
+        self.qobj.put(("dump", key, info, value))
+
+    def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        self._require_owner()
+        return super().load(key)
+
+    def remove(self, key: str) -> bool:
+        """Forget an item; in a worker, ask the creating process to (returns ``False``)."""
+        if not self.is_owner:
+            self.qobj.put(("remove", key))
+            return False
+        self._drain()
+        return super().remove(key)
+
+    def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
+        self._require_owner()
+        return super().pop(key)
+
+    def __len__(self) -> int:
+        self._require_owner()
+        return super().__len__()

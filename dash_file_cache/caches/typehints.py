@@ -1,0 +1,36 @@
+"""Types shared by the caches and the service: what one cached item holds."""
+
+from __future__ import annotations
+
+from typing import BinaryIO, Literal, TypedDict
+
+__all__ = ("CachedData", "CachedFileInfo", "CachedKind")
+
+#: Where the bytes of an item live: a file path the user registered, or bytes the cache holds.
+CachedKind = Literal["path", "bytes"]
+
+
+class CachedFileInfo(TypedDict):
+    """Metadata of one cached item (JSON-serialisable, so every backend can store it)."""
+
+    #: ``"path"``: the data is a file path read at serve time; ``"bytes"``: the cache holds it.
+    kind: CachedKind
+    #: Size of the data in bytes (for ``"path"`` items, the size when registered).
+    size: int
+    #: Name offered to the browser when the item is downloaded.
+    file_name: str
+    #: The ``Content-Type`` header (may carry a charset).
+    content_type: str
+    #: The MIME type given at registration.
+    mime_type: str
+    #: Remove the item once one response has sent its body.
+    one_time_service: bool
+    #: Creation time, seconds since the epoch.
+    created: float
+    #: Strong validator of the content, without quotes.
+    etag: str
+
+
+#: The data of one item as a cache hands it back: a file path (``kind == "path"``),
+#: the bytes themselves, or a readable binary stream positioned at 0.
+CachedData = str | bytes | BinaryIO

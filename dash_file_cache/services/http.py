@@ -1,0 +1,159 @@
+"""Pure helpers for the HTTP side of the service: headers, query values, bodies, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import BinaryIO
+from urllib.parse import quote
+
+import flask
+from werkzeug.http import HTTP_STATUS_CODES
+
+__all__ = (
+    "ByteRangeStream",
+    "check_media_type",
+    "content_disposition",
+    "error_response",
+    "is_textual",
+    "media_charset",
+    "parse_bool",
+    "single_range_environ",
+    "with_charset",
+    "UID_PATTERN",
+)
+
+#: A uid is 128 random bits written as 32 lowercase hex digits.
+UID_PATTERN = re.compile(r"[0-9a-f]{32}")
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+#: RFC 5987 ``attr-char`` beyond letters and digits: left unescaped in ``filename*``.
+_ATTR_CHARS = "!#$&+-.^_`|~"
+#: What may stand in the quoted ASCII ``filename=`` fallback; anything else becomes ``_``.
+_UNSAFE_FALLBACK = re.compile(r"[^A-Za-z0-9 !#$&'()+,\-.=@\[\]^_`{}~]")
+_MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[\w!#$&^.+-]+(\s*;\s*[^;\x00-\x1f\x7f]*)*")
+_TEXTUAL = frozenset({"application/json", "application/xml", "application/javascript"})
+
+
+def parse_bool(value: str | None) -> bool:
+    """Read a boolean query value: ``1/true/yes/on`` or ``0/false/no/off``/empty/absent.
+
+    :raises ValueError: for any other value.
+    """
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("expected one of true/false/1/0/yes/no/on/off")
+
+
+def check_media_type(name: str, value: str) -> str:
+    """Check that ``value`` is a ``type/subtype[; params]`` with no control characters.
+
+    :raises ValueError: naming the argument ``name`` otherwise.
+    """
+    if not _MEDIA_TYPE.fullmatch(value):
+        raise ValueError(f"{name} must be a media type such as 'text/plain; charset=utf-8'")
+    return value
+
+
+def media_charset(content_type: str) -> str | None:
+    """The ``charset`` parameter of a media type, if any."""
+    for param in content_type.split(";")[1:]:
+        key, _, val = param.partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            return val.strip().strip('"')
+    return None
+
+
+def is_textual(content_type: str) -> bool:
+    """Whether a media type carries text (so a charset belongs to it)."""
+    base = content_type.split(";")[0].strip().lower()
+    return base.startswith("text/") or base.endswith(("+xml", "+json")) or base in _TEXTUAL
+
+
+def with_charset(content_type: str, charset: str) -> str:
+    """Add ``charset`` to a textual media type that states none."""
+    if is_textual(content_type) and media_charset(content_type) is None:
+        return f"{content_type}; charset={charset}"
+    return content_type
+
+
+def content_disposition(file_name: str, attachment: bool) -> str:
+    """A ``Content-Disposition`` value that no file name can break or inject into.
+
+    It carries an ASCII ``filename=`` fallback and the exact name as RFC 5987
+    ``filename*=UTF-8''…``. Folders in the name and control characters are dropped.
+    """
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
+    if not name.strip("."):
+        name = "download"
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    fallback = _UNSAFE_FALLBACK.sub("_", ascii_name)
+    stem, ext = os.path.splitext(fallback)
+    if not stem.strip("._ "):
+        fallback = "download" + (ext if ext.strip("._ ") else "")
+    kind = "attachment" if attachment else "inline"
+    encoded = quote(name, safe=_ATTR_CHARS)
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+
+
+def error_response(status: int, error: str) -> flask.Response:
+    """A JSON error: ``{"code": status, "message": reason phrase, "error": error}``."""
+    body = {"code": status, "message": HTTP_STATUS_CODES.get(status, "Error"), "error": error}
+    response = flask.Response(json.dumps(body), status=status, mimetype="application/json")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def single_range_environ(environ: dict[str, object]) -> dict[str, object]:
+    """The environ without a multi-range ``Range`` header (answered by a full 200)."""
+    value = environ.get("HTTP_RANGE")
+    if isinstance(value, str) and "," in value:
+        environ = dict(environ)
+        del environ["HTTP_RANGE"]
+    return environ
+
+
+class ByteRangeStream:
+    """A WSGI body: ``length`` bytes of ``stream`` from ``start``, read ``chunk`` at a time.
+
+    The stream is closed when the body is exhausted or when the server closes the
+    response (also when the client went away), whichever comes first.
+    """
+
+    def __init__(self, stream: BinaryIO, start: int, length: int, chunk: int) -> None:
+        self._stream: BinaryIO | None = stream
+        self._left = length
+        self._chunk = chunk
+        if start:
+            stream.seek(start)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._stream is None or self._left <= 0:
+            self.close()
+            raise StopIteration
+        data = self._stream.read(min(self._chunk, self._left))
+        if not data:
+            self.close()
+            raise StopIteration
+        self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        """Release the underlying stream (idempotent)."""
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()

@@ -1,0 +1,182 @@
+"""CacheFile against the backend contract, and shared by real processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import dash_file_cache as dfc
+
+from .contract import BackendContract, key, make_info, read_all
+
+FORK = multiprocessing.get_context("fork")
+
+
+def data_files(directory: str) -> list[str]:
+    """Files holding item data (diskcache's ``*.val``), not the index database."""
+    return [
+        os.path.join(root, name)
+        for root, _, names in os.walk(directory)
+        for name in names
+        if name.endswith(".val")
+    ]
+
+
+class TestCacheFile(BackendContract):
+    refreshes_on_load = False
+
+    @pytest.fixture(autouse=True)
+    def _dir(self, tmp_path: Path) -> None:
+        self.dir = tmp_path / "cache"
+
+    def make_cache(self, **bounds: Any) -> dfc.CacheFile:
+        return dfc.CacheFile(self.dir, **bounds)
+
+
+def test_removing_evicting_and_expiring_delete_files(tmp_path: Path, clock: Any) -> None:
+    cache = dfc.CacheFile(tmp_path, cache_size=2, ttl=100)
+    for n in (1, 2, 3):
+        cache.dump(key(n), make_info(10), bytes(10))
+    assert len(data_files(str(tmp_path))) == 2  # key 1 evicted with its file
+    cache.remove(key(2))
+    assert len(data_files(str(tmp_path))) == 1
+    clock.advance(101)
+    cache.dump(key(4), make_info(10), bytes(10))
+    assert len(data_files(str(tmp_path))) == 1  # key 3 expired, its file deleted
+
+
+def test_popped_file_is_gone_from_disk_but_readable(tmp_path: Path) -> None:
+    cache = dfc.CacheFile(tmp_path)
+    cache.dump(key(1), make_info(6), b"claims")
+    _, loader = cache.pop(key(1))
+    handle = loader()
+    assert data_files(str(tmp_path)) == []
+    assert read_all(handle) == b"claims"
+
+
+def test_streams_are_copied_in_chunks(tmp_path: Path) -> None:
+    import io
+
+    cache = dfc.CacheFile(tmp_path, chunk_size=1)
+    payload = os.urandom(3 * 1024 * 1024 + 5)
+    cache.dump(key(1), make_info(len(payload)), io.BytesIO(payload))
+    assert read_all(cache.load(key(1))[1]()) == payload
+
+
+def _dump_from_child(cache_dir: str, n: int) -> None:
+    cache = dfc.CacheFile(cache_dir, cache_size=3)
+    cache.dump(key(n), make_info(5), f"n={n:03d}".encode())
+
+
+def test_items_are_shared_across_processes_and_bounded(tmp_path: Path) -> None:
+    workers = [FORK.Process(target=_dump_from_child, args=(str(tmp_path), n)) for n in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+        assert worker.exitcode == 0
+    cache = dfc.CacheFile(tmp_path, cache_size=3)
+    present = [n for n in range(6) if key(n) in cache]
+    assert len(present) == 3
+    for n in present:
+        assert read_all(cache.load(key(n))[1]()) == f"n={n:03d}".encode()
+    assert len(data_files(str(tmp_path))) == 3
+
+
+def _pop_from_child(cache_dir: str, barrier: Any, results: Any) -> None:
+    cache = dfc.CacheFile(cache_dir)
+    barrier.wait()
+    try:
+        _, loader = cache.pop(key(1))
+    except KeyError:
+        results.put(b"")
+    else:
+        results.put(read_all(loader()))
+
+
+def test_pop_has_exactly_one_winner_across_processes(tmp_path: Path) -> None:
+    cache = dfc.CacheFile(tmp_path)
+    cache.dump(key(1), make_info(4), b"once")
+    contenders = 6
+    barrier = FORK.Barrier(contenders)
+    results = FORK.Queue()
+    workers = [
+        FORK.Process(target=_pop_from_child, args=(str(tmp_path), barrier, results))
+        for _ in range(contenders)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = sorted(results.get(timeout=30) for _ in workers)
+    for worker in workers:
+        worker.join(30)
+    assert outcomes == [b""] * (contenders - 1) + [b"once"]
+
+
+def test_temporary_directory_is_removed_at_exit() -> None:
+    script = textwrap.dedent(
+        """
+        import os, dash_file_cache as dfc
+        from tests.backends.contract import key, make_info
+        cache = dfc.CacheFile()
+        cache.dump(key(1), make_info(3), b"abc")
+        if os.fork() == 0:  # a forked worker exiting must not remove the parent's folder
+            raise SystemExit(0)
+        os.wait()
+        assert key(1) in cache
+        print(cache.cache_dir)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
+    directory = out.stdout.strip()
+    assert directory
+    assert not os.path.exists(directory)
+
+
+def test_writer_killed_mid_write_leaves_no_item(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        f"""
+        import sys, time, dash_file_cache as dfc
+        from tests.backends.contract import key, make_info
+
+        class Stalling:
+            def __init__(self):
+                self.sent = 0
+            def read(self, size=-1):
+                if self.sent >= 2 * 1024 * 1024:
+                    print("stalled", flush=True)
+                    time.sleep(600)
+                self.sent += 1024 * 1024
+                return bytes(1024 * 1024)
+
+        cache = dfc.CacheFile({str(tmp_path)!r})
+        cache.dump(key(1), make_info(10 * 1024 * 1024), Stalling())
+        """
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "stalled"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert len(data_files(str(tmp_path))) == 1  # the partial file exists, but is no item
+    cache = dfc.CacheFile(tmp_path)
+    assert key(1) not in cache
+    assert len(cache) == 0
+
+
+def test_bad_arguments_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="cache_dir"):
+        dfc.CacheFile(42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="chunk_size"):
+        dfc.CacheFile(tmp_path, chunk_size=0)
+    with pytest.raises(TypeError, match="chunk_size"):
+        dfc.CacheFile(tmp_path, chunk_size=1.5)  # type: ignore[arg-type]

@@ -1,0 +1,374 @@
+"""The HTTP contract of the service endpoint, row by row (Flask test client)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import flask
+import pytest
+
+import dash_file_cache as dfc
+
+from .conftest import served
+
+ERROR_KEYS = {"code", "message", "error"}
+PAYLOAD = bytes(range(256)) * 40  # 10,240 bytes
+
+
+def uid_of(address: str) -> str:
+    return address.split("uid=")[1].split("&")[0]
+
+
+def assert_json_error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == ERROR_KEYS
+    assert body["code"] == status
+    assert body["error"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    return body
+
+
+# -- 200 -----------------------------------------------------------------------------
+
+
+def test_get_streams_the_bytes_with_exact_headers(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD), mime_type="application/octet-stream")
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response.data == PAYLOAD
+    assert response.headers["Content-Length"] == str(len(PAYLOAD))
+    assert response.headers["Accept-Ranges"] == "bytes"
+    assert response.headers["Content-Type"] == "application/octet-stream"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["ETag"].startswith('"')
+    assert response.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_path_items_stream_from_disk_as_they_are_now(
+    service: dfc.ServiceData, client: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "picture.svg"
+    path.write_bytes(b"<svg/>")
+    address = service.register(path, mime_type="image/svg+xml")
+    first = client.get(address)
+    assert first.data == b"<svg/>"
+    path.write_bytes(b"<svg>changed</svg>")
+    os.utime(path, ns=(1, 1))
+    second = client.get(address)
+    assert second.data == b"<svg>changed</svg>"
+    assert second.headers["Content-Length"] == str(len(b"<svg>changed</svg>"))
+    assert second.headers["ETag"] != first.headers["ETag"]
+    path.unlink()
+    assert_json_error(client.get(address), 404)
+
+
+def test_default_mime_type_and_content_type(service: dfc.ServiceData, client: Any) -> None:
+    assert client.get(service.register(io.BytesIO(b"x"))).mimetype == "image/jpeg"
+    address = service.register(io.BytesIO(b"x"), content_type="text/csv; charset=latin-1")
+    assert client.get(address).headers["Content-Type"] == "text/csv; charset=latin-1"
+
+
+def test_chunk_size_sets_the_pieces_streamed(service: dfc.ServiceData, app: flask.Flask) -> None:
+    service.chunk_size = 1
+    payload = os.urandom(2 * 1024 * 1024 + 10)
+    address = service.register(io.BytesIO(payload))
+    with app.test_request_context(address):
+        response = service.stream(uid_of(address))
+        pieces = list(response.response)
+        response.close()
+    assert [len(p) for p in pieces] == [1024 * 1024, 1024 * 1024, 10]
+    assert b"".join(pieces) == payload
+
+
+def test_real_files_are_handed_to_the_servers_file_wrapper(
+    service: dfc.ServiceData, client: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.bin"
+    path.write_bytes(PAYLOAD)
+    wrapped: list[Any] = []
+
+    class FileWrapper:
+        def __init__(self, filelike: Any, block_size: int = 8192) -> None:
+            wrapped.append(filelike)
+            self.filelike, self.block_size = filelike, block_size
+
+        def __iter__(self) -> Any:
+            return iter(lambda: self.filelike.read(self.block_size), b"")
+
+        def close(self) -> None:
+            self.filelike.close()
+
+    address = service.register(path)
+    response = client.get(address, environ_overrides={"wsgi.file_wrapper": FileWrapper})
+    assert response.data == PAYLOAD
+    assert len(wrapped) == 1 and wrapped[0].name == str(path)
+
+
+# -- HEAD ------------------------------------------------------------------------------
+
+
+def test_head_sends_headers_only_and_keeps_one_time_items(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD), one_time_service=True)
+    head = client.head(address)
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["Content-Length"] == str(len(PAYLOAD))
+    assert head.headers["ETag"]
+    assert uid_of(address) in service.cache
+    assert client.get(address).data == PAYLOAD
+
+
+# -- Range -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "start", "stop"),
+    [("bytes=10-19", 10, 20), ("bytes=-100", 10140, 10240), ("bytes=10000-", 10000, 10240)],
+)
+def test_ranges_answer_206(
+    service: dfc.ServiceData, client: Any, header: str, start: int, stop: int
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address, headers={"Range": header})
+    assert response.status_code == 206
+    assert response.data == PAYLOAD[start:stop]
+    assert response.headers["Content-Range"] == f"bytes {start}-{stop - 1}/{len(PAYLOAD)}"
+    assert response.headers["Content-Length"] == str(stop - start)
+
+
+def test_ranges_of_path_items(service: dfc.ServiceData, client: Any, tmp_path: Path) -> None:
+    path = tmp_path / "video.bin"
+    path.write_bytes(PAYLOAD)
+    response = client.get(service.register(path), headers={"Range": "bytes=5000-5009"})
+    assert response.status_code == 206
+    assert response.data == PAYLOAD[5000:5010]
+
+
+@pytest.mark.parametrize("header", ["bytes=20000-", "bytes=20000-20010", "bytes=abc"])
+def test_unsatisfiable_range_answers_416(service: dfc.ServiceData, client: Any, header: str) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address, headers={"Range": header})
+    assert_json_error(response, 416)
+    assert response.headers["Content-Range"] == f"bytes */{len(PAYLOAD)}"
+
+
+def test_multiple_ranges_get_the_whole_body(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address, headers={"Range": "bytes=0-1,5-6"})
+    assert response.status_code == 200
+    assert response.data == PAYLOAD
+
+
+def test_if_range_with_an_old_etag_gets_the_whole_body(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address, headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
+    assert response.status_code == 200
+    assert response.data == PAYLOAD
+
+
+# -- ETag ------------------------------------------------------------------------------
+
+
+def test_matching_if_none_match_answers_304(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    etag = client.get(address).headers["ETag"]
+    response = client.get(address, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert client.get(address, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+# -- download / Content-Disposition -------------------------------------------------------
+
+
+def test_download_flag_in_the_address_makes_an_attachment(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    address = service.register(io.BytesIO(b"a,b"), file_name="report.csv", download=True)
+    assert address.endswith("&download=true")
+    disposition = client.get(address).headers["Content-Disposition"]
+    assert disposition == "attachment; filename=\"report.csv\"; filename*=UTF-8''report.csv"
+
+
+@pytest.mark.parametrize("value", ["false", "0", "no", "off", "", None])
+def test_download_false_or_absent_is_inline(
+    service: dfc.ServiceData, client: Any, value: str | None
+) -> None:
+    address = service.register(io.BytesIO(b"x"), file_name="a.jpg")
+    if value is not None:
+        address += f"&download={value}"
+    assert client.get(address).headers["Content-Disposition"].startswith("inline;")
+
+
+@pytest.mark.parametrize("value", ["true", "1", "yes", "TRUE"])
+def test_download_true_values(service: dfc.ServiceData, client: Any, value: str) -> None:
+    address = service.register(io.BytesIO(b"x"), file_name="a.jpg") + f"&download={value}"
+    assert client.get(address).headers["Content-Disposition"].startswith("attachment;")
+
+
+def test_bad_download_value_answers_400(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(b"x")) + "&download=maybe"
+    assert "download" in assert_json_error(client.get(address), 400)["error"]
+
+
+def test_unicode_file_name_has_ascii_fallback_and_rfc5987(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    name = "données – 数据 ✓.csv"
+    address = service.register(io.BytesIO(b"1,2"), file_name=name, download=True)
+    response = client.get(address)
+    assert response.data == b"1,2"
+    disposition = response.headers["Content-Disposition"]
+    disposition.encode("ascii")
+    fallback = disposition.split('filename="')[1].split('"')[0]
+    assert fallback.startswith("donnees") and fallback.endswith(".csv")
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == name
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        'evil"\r\nSet-Cookie: session=1.txt',
+        "a\nb\rc\x00d.txt",
+        "semi;colon=\"quoted\"\\back.txt",
+        "../../etc/passwd",
+        "",
+    ],
+)
+def test_file_names_cannot_inject_headers(service: dfc.ServiceData, client: Any, name: str) -> None:
+    address = service.register(io.BytesIO(b"safe"), file_name=name, download=True)
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response.data == b"safe"
+    assert "Set-Cookie" not in response.headers
+    disposition = response.headers["Content-Disposition"]
+    assert not any(ch in disposition for ch in "\r\n\x00")
+    assert disposition.count('"') == 2  # the fallback's own quotes only
+    assert "/" not in disposition.split("filename*=")[0]
+
+
+def test_generated_file_name_has_the_mime_extension(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(b"%PDF"), mime_type="application/pdf", download=True)
+    disposition = client.get(address).headers["Content-Disposition"]
+    assert disposition.split('filename="')[1].split('"')[0].endswith(".pdf")
+
+
+def test_path_base_name_is_the_default_file_name(
+    service: dfc.ServiceData, client: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "chart.png"
+    path.write_bytes(b"png")
+    address = service.register(path, download=True)
+    assert 'filename="chart.png"' in client.get(address).headers["Content-Disposition"]
+
+
+# -- 400 / 404 / 405 ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?uid=", "?uid=xyz", "?uid=../../etc/passwd", "?uid=" + "A" * 32, "?uid=" + "0" * 33],
+)
+def test_missing_or_malformed_uid_answers_400(client: Any, query: str) -> None:
+    assert "uid" in assert_json_error(client.get("/cached-data" + query), 400)["error"]
+
+
+def test_unknown_uid_answers_404(client: Any) -> None:
+    assert_json_error(client.get("/cached-data?uid=" + "0" * 32), 404)
+
+
+def test_expired_uid_answers_404(tmp_path: Path, clock: Any) -> None:
+    for cache in (dfc.CachePlain(4, ttl=30), dfc.CacheFile(tmp_path, ttl=30)):
+        service = dfc.ServiceData(cache)
+        app = served(service)
+        address = service.register(io.BytesIO(b"soon gone"))
+        client = app.test_client()
+        assert client.get(address).status_code == 200
+        clock.advance(31)
+        assert_json_error(client.get(address), 404)
+
+
+def test_evicted_uid_answers_404() -> None:
+    service = dfc.ServiceData(dfc.CachePlain(1))
+    app = served(service)
+    first = service.register(io.BytesIO(b"1"))
+    second = service.register(io.BytesIO(b"2"))
+    client = app.test_client()
+    assert_json_error(client.get(first), 404)
+    assert client.get(second).data == b"2"
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+def test_other_methods_answer_405(service: dfc.ServiceData, client: Any, method: str) -> None:
+    address = service.register(io.BytesIO(b"x"))
+    response = client.open(address, method=method)
+    assert_json_error(response, 405)
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert uid_of(address) in service.cache
+
+
+# -- one-time ----------------------------------------------------------------------------------
+
+
+def test_one_time_item_is_served_once(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD), one_time_service=True)
+    first = client.get(address)
+    assert first.data == PAYLOAD
+    assert first.headers["Cache-Control"] == "no-store"
+    assert uid_of(address) not in service.cache
+    assert_json_error(client.get(address), 404)
+
+
+def test_one_time_item_ignores_range_and_sends_everything(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD), one_time_service=True)
+    response = client.get(address, headers={"Range": "bytes=0-9"})
+    assert response.status_code == 200
+    assert response.headers["Accept-Ranges"] == "none"
+    assert response.data == PAYLOAD
+
+
+# -- StringIO ------------------------------------------------------------------------------------
+
+
+def test_stringio_is_utf8_and_content_length_counts_bytes(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    text = "naïve café – 数据 ✓ " * 100
+    address = service.register(io.StringIO(text), content_type="text/plain")
+    response = client.get(address)
+    assert response.data.decode("utf-8") == text
+    assert response.headers["Content-Length"] == str(len(text.encode("utf-8")))
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_stringio_svg_states_its_charset(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.StringIO("<svg>é</svg>"), content_type="image/svg+xml")
+    assert client.get(address).headers["Content-Type"] == "image/svg+xml; charset=utf-8"
+
+
+def test_stringio_uses_the_charset_it_is_given(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.StringIO("café"), content_type="text/plain; charset=latin-1")
+    assert client.get(address).data == "café".encode("latin-1")
+    with pytest.raises(ValueError, match="cannot be encoded"):
+        service.register(io.StringIO("数据"), content_type="text/plain; charset=latin-1")
+    with pytest.raises(ValueError, match="unknown charset"):
+        service.register(io.StringIO("x"), content_type="text/plain; charset=nope")
+
+
+def test_bytesio_is_registered_whole_whatever_its_position(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    buffer = io.BytesIO(b"0123456789")
+    buffer.seek(7)
+    assert client.get(service.register(buffer)).data == b"0123456789"
+    buffer.write(b"changed")
