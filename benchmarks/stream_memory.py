@@ -112,8 +112,10 @@ def main() -> None:
         print(f"{case:32} {mem:9.1f} MiB {speed:7.0f} MiB/s {speed / ref_speed:12.2f}x")
     worst = max(mem for mem, _ in list(results.values())[1:])
     verdict = "PASS" if worst < 64 else "FAIL"
-    print(f"{verdict}: largest ServiceData peak growth {worst:.1f} MiB (target < 64 MiB); "
-          f"flask.send_file grew {ref_mem:.1f} MiB")
+    print(
+        f"{verdict}: largest ServiceData peak growth {worst:.1f} MiB (target < 64 MiB); "
+        f"flask.send_file grew {ref_mem:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

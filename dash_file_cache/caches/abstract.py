@@ -96,9 +96,7 @@ class CacheAbstract(abc.ABC, Generic[S, T]):
     def _check_fits(self, nbytes: int) -> None:
         """Refuse an item that could never fit under ``max_bytes``."""
         if self._max_bytes is not None and nbytes > self._max_bytes:
-            raise ValueError(
-                f"the item has {nbytes} bytes, more than max_bytes={self._max_bytes}"
-            )
+            raise ValueError(f"the item has {nbytes} bytes, more than max_bytes={self._max_bytes}")
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.is_in(key)

@@ -64,7 +64,9 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
 
     def _remove_expired(self) -> None:
         now = self.clock()
-        for key in [k for k, e in self._items.items() if e.expires is not None and e.expires <= now]:
+        for key in [
+            k for k, e in self._items.items() if e.expires is not None and e.expires <= now
+        ]:
             self._discard(key)
 
     def _discard(self, key: str) -> _Entry | None:

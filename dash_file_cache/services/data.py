@@ -260,9 +260,7 @@ class ServiceData:
         if flask.has_request_context():
             environ = single_range_environ(flask.request.environ)
             try:
-                response.make_conditional(
-                    environ, accept_ranges=not one_time, complete_length=size
-                )
+                response.make_conditional(environ, accept_ranges=not one_time, complete_length=size)
             except RequestedRangeNotSatisfiable:
                 refused = error_response(416, "the requested range is not satisfiable")
                 refused.headers["Content-Range"] = f"bytes */{size}"
@@ -285,7 +283,9 @@ class ServiceData:
         if response.status_code == 206 and content_range.start is not None:
             start, stop = content_range.start, content_range.stop or size
             response.response = ByteRangeStream(source, start, stop - start, chunk)
-        elif environ is not None and _real_file(source) and os.fstat(source.fileno()).st_size == size:
+        elif (
+            environ is not None and _real_file(source) and os.fstat(source.fileno()).st_size == size
+        ):
             response.response = wrap_file(environ, source, chunk)
         else:
             response.response = ByteRangeStream(source, 0, size, chunk)

@@ -162,7 +162,9 @@ def test_writer_killed_mid_write_leaves_no_item(tmp_path: Path) -> None:
         cache.dump(key(1), make_info(10 * 1024 * 1024), Stalling())
         """
     )
-    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+    ) as proc:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "stalled"
         proc.send_signal(signal.SIGKILL)

@@ -153,7 +153,9 @@ def test_ranges_of_path_items(service: dfc.ServiceData, client: Any, tmp_path: P
 
 
 @pytest.mark.parametrize("header", ["bytes=20000-", "bytes=20000-20010", "bytes=abc"])
-def test_unsatisfiable_range_answers_416(service: dfc.ServiceData, client: Any, header: str) -> None:
+def test_unsatisfiable_range_answers_416(
+    service: dfc.ServiceData, client: Any, header: str
+) -> None:
     address = service.register(io.BytesIO(PAYLOAD))
     response = client.get(address, headers={"Range": header})
     assert_json_error(response, 416)
@@ -167,7 +169,9 @@ def test_multiple_ranges_get_the_whole_body(service: dfc.ServiceData, client: An
     assert response.data == PAYLOAD
 
 
-def test_if_range_with_an_old_etag_gets_the_whole_body(service: dfc.ServiceData, client: Any) -> None:
+def test_if_range_with_an_old_etag_gets_the_whole_body(
+    service: dfc.ServiceData, client: Any
+) -> None:
     address = service.register(io.BytesIO(PAYLOAD))
     response = client.get(address, headers={"Range": "bytes=0-9", "If-Range": '"stale"'})
     assert response.status_code == 200
@@ -238,7 +242,7 @@ def test_unicode_file_name_has_ascii_fallback_and_rfc5987(
     [
         'evil"\r\nSet-Cookie: session=1.txt',
         "a\nb\rc\x00d.txt",
-        "semi;colon=\"quoted\"\\back.txt",
+        'semi;colon="quoted"\\back.txt',
         "../../etc/passwd",
         "",
     ],

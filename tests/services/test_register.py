@@ -28,7 +28,9 @@ def test_aliases() -> None:
 def test_signatures_match_the_reference() -> None:
     def params(func: Any) -> list[tuple[str, Any]]:
         return [
-            (p.name, p.default) for p in inspect.signature(func).parameters.values() if p.name != "self"
+            (p.name, p.default)
+            for p in inspect.signature(func).parameters.values()
+            if p.name != "self"
         ]
 
     empty = inspect.Parameter.empty
