@@ -1,0 +1,33 @@
+"""A Flask app for the multi-worker tests: every worker opens the same ``CacheFile``."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import flask
+
+import dash_file_cache as dfc
+
+cache = dfc.CacheFile(
+    os.environ["DFC_CACHE_DIR"],
+    cache_size=int(os.environ.get("DFC_CACHE_SIZE", "10000")),
+    max_bytes=int(os.environ.get("DFC_MAX_BYTES", str(2**40))),
+)
+service = dfc.ServiceData(cache)
+app = flask.Flask(__name__)
+service.serve(app)
+
+
+@app.post("/register")
+def register() -> dict[str, str]:
+    """Register the request body (``?one_time=1`` for a one-time item)."""
+    one_time = flask.request.args.get("one_time") == "1"
+    data = io.BytesIO(flask.request.get_data())
+    return {"addr": service.register(data, one_time_service=one_time)}
+
+
+@app.after_request
+def tag_worker(response: flask.Response) -> flask.Response:
+    response.headers["X-Worker-Pid"] = str(os.getpid())
+    return response
