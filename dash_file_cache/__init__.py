@@ -7,12 +7,8 @@ download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.Downloa
 
 from . import caches, services
 from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue
+from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
 from .services import ServiceData
-
-try:  # TEMPORARY until the generated components land
-    from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
-except ImportError:  # pragma: no cover
-    __version__ = "0.1.0"
 
 __all__ = (
     "caches",
@@ -25,4 +21,6 @@ __all__ = (
     "CachedImage",
     "DownloadLink",
     "__version__",
+    "_css_dist",
+    "_js_dist",
 )

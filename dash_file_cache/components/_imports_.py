@@ -1,0 +1,7 @@
+from .CachedImage import CachedImage
+from .DownloadLink import DownloadLink
+
+__all__ = [
+    "CachedImage",
+    "DownloadLink"
+]

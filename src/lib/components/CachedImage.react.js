@@ -1,0 +1,245 @@
+import React, { useEffect, useRef, useState } from "react";
+import PropTypes from "prop-types";
+
+import {
+    createThrottledReporter,
+    errorMessage,
+    fetchWithProgress,
+    isAbortError,
+} from "../fetchProgress";
+import { useDashLoading } from "../dashContext";
+import ProgressBar from "../fragments/ProgressBar.react";
+
+/** At most one progress `setProps` per this many milliseconds (plus a final one). */
+const PROGRESS_REPORT_INTERVAL_MS = 100;
+
+const ROOT_STYLE = { display: "inline-block", position: "relative", verticalAlign: "top" };
+const IMAGE_STYLE = { display: "block", maxWidth: "100%" };
+
+/** Resolve once `url` has loaded as an image, so swapping it in does not flicker. */
+function loadImage(url) {
+    return new Promise((resolve, reject) => {
+        const image = new Image();
+        image.onload = () => resolve();
+        image.onerror = () => reject(new Error("The data could not be decoded as an image."));
+        image.src = url;
+    });
+}
+
+/**
+ * An image loaded through a streamed fetch, with a progress bar while it loads.
+ *
+ * The bytes of `src` are fetched with progress, kept as a Blob and shown through an
+ * object URL. When `src` changes, the previous image stays on screen until the new
+ * one has loaded (no flicker), and a fetch still running for an older `src` is
+ * aborted. Every object URL the component makes is revoked when its image is
+ * replaced and when the component unmounts.
+ *
+ * `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
+ * `width` and `height` to the `<img>` itself, which never grows wider than the
+ * wrapper.
+ *
+ * Callbacks can read `status`, `progress` and `error`: they change once per state
+ * change, and `progress` at most every 100 ms while loading.
+ */
+export default function CachedImage({
+    id,
+    src = null,
+    alt = "",
+    className,
+    style,
+    width,
+    height,
+    status = "idle",
+    show_progress = true,
+    setProps,
+}) {
+    // The object URL on screen. Each one is revoked by the effect below when it is
+    // replaced or when the component unmounts.
+    const [shown, setShown] = useState(null);
+    // `{loaded, total}` while a fetch runs, else null. Updated on every chunk.
+    const [local, setLocal] = useState(null);
+    const loading = useDashLoading();
+
+    const latest = useRef({ setProps, status });
+    latest.current = { setProps, status };
+    const report = (props) => {
+        if (latest.current.setProps) {
+            latest.current.setProps(props);
+        }
+    };
+
+    useEffect(() => {
+        if (!shown) {
+            return undefined;
+        }
+        return () => URL.revokeObjectURL(shown);
+    }, [shown]);
+
+    useEffect(() => {
+        if (!src) {
+            setShown(null);
+            setLocal(null);
+            if (latest.current.status !== "idle") {
+                report({ status: "idle", progress: null, error: null });
+            }
+            return undefined;
+        }
+        const controller = new AbortController();
+        const { signal } = controller;
+        const reporter = createThrottledReporter(
+            (progress) => report({ progress }),
+            PROGRESS_REPORT_INTERVAL_MS
+        );
+        const start = { loaded: 0, total: null };
+        setLocal(start);
+        report({ status: "loading", progress: start, error: null });
+        reporter.restart();
+
+        const onProgress = (progress) => {
+            setLocal(progress);
+            reporter.push(progress);
+        };
+
+        (async () => {
+            let made = null;
+            try {
+                const result = await fetchWithProgress(src, { signal, onProgress });
+                made = URL.createObjectURL(result.blob);
+                await loadImage(made);
+                if (signal.aborted) {
+                    URL.revokeObjectURL(made);
+                    return;
+                }
+                reporter.cancel();
+                setShown(made);
+                made = null;
+                setLocal(null);
+                report({
+                    status: "loaded",
+                    progress: { loaded: result.loaded, total: result.total ?? result.loaded },
+                    error: null,
+                });
+            } catch (err) {
+                if (made) {
+                    URL.revokeObjectURL(made);
+                }
+                reporter.cancel();
+                if (signal.aborted || isAbortError(err)) {
+                    return;
+                }
+                setShown(null);
+                setLocal(null);
+                report({ status: "error", error: errorMessage(err) });
+            }
+        })();
+
+        return () => {
+            controller.abort();
+            reporter.cancel();
+        };
+        // Only a new address starts a new load; status/props echoes must not.
+        // eslint-disable-next-line react-hooks/exhaustive-deps
+    }, [src]);
+
+    return (
+        <span
+            id={id}
+            className={className}
+            style={style ? { ...ROOT_STYLE, ...style } : ROOT_STYLE}
+            data-dash-is-loading={loading || undefined}
+        >
+            {shown ? (
+                <img src={shown} alt={alt} width={width} height={height} style={IMAGE_STYLE} />
+            ) : null}
+            {show_progress && local ? (
+                <ProgressBar
+                    loaded={local.loaded}
+                    total={local.total}
+                    label={alt ? `Loading ${alt}` : "Loading image"}
+                    overlay={Boolean(shown)}
+                    className="dfc-progress"
+                />
+            ) : null}
+        </span>
+    );
+}
+
+// Names the component in React warnings despite minification.
+CachedImage.displayName = "CachedImage";
+
+CachedImage.propTypes = {
+    /**
+     * The ID used to identify this component in Dash callbacks.
+     */
+    id: PropTypes.string,
+
+    /**
+     * The address of the image, typically the value returned by
+     * `ServiceData.register(...)`. Changing it loads the new image (the old one stays
+     * visible until then); an empty value clears the image.
+     */
+    src: PropTypes.string,
+
+    /**
+     * Alternative text of the image.
+     */
+    alt: PropTypes.string,
+
+    /**
+     * CSS class(es) of the wrapping element.
+     */
+    className: PropTypes.string,
+
+    /**
+     * Inline CSS of the wrapping element (an inline-block).
+     */
+    style: PropTypes.object,
+
+    /**
+     * The `width` attribute of the `<img>` (CSS pixels).
+     */
+    width: PropTypes.oneOfType([PropTypes.number, PropTypes.string]),
+
+    /**
+     * The `height` attribute of the `<img>` (CSS pixels).
+     */
+    height: PropTypes.oneOfType([PropTypes.number, PropTypes.string]),
+
+    /**
+     * (Read-only, set by the component.) "idle" without `src`, "loading" while the
+     * bytes arrive, "loaded" once the image is shown, "error" when the fetch failed
+     * (see `error`). Callbacks get None until the first change unless the layout sets
+     * it.
+     */
+    status: PropTypes.oneOf(["idle", "loading", "loaded", "error"]),
+
+    /**
+     * (Read-only, set by the component.) Bytes received so far, `{"loaded": int,
+     * "total": int or None}`; `total` is None while the size is unknown (no
+     * `Content-Length`). Updated at most every 100 ms while loading, and once more
+     * when loaded (then `total` is the final size).
+     */
+    progress: PropTypes.exact({
+        loaded: PropTypes.number,
+        total: PropTypes.number,
+    }),
+
+    /**
+     * (Read-only, set by the component.) Why the last load failed: the `error` text
+     * of the service's JSON answer (e.g. for a 404), else the HTTP status text or
+     * network error; None when the last load succeeded.
+     */
+    error: PropTypes.string,
+
+    /**
+     * Whether to show a progress bar (`role="progressbar"`) while loading.
+     */
+    show_progress: PropTypes.bool,
+
+    /**
+     * Dash-assigned callback that should be called to report property changes
+     * to Dash, to make them available for callbacks.
+     */
+    setProps: PropTypes.func,
+};

@@ -1,0 +1,213 @@
+/**
+ * Fetch with byte-level progress: the one network helper both components use.
+ *
+ * `fetchWithProgress(url, options)` reads `response.body` with a stream reader,
+ * reports `{loaded, total}` in bytes as chunks arrive (`total` is the
+ * `Content-Length`, or `null` when the server did not send one or the body is
+ * content-encoded, i.e. the progress is indeterminate), and resolves to
+ * `{blob, headers, status, loaded, total}`.
+ *
+ * Failures are rejections the callers tell apart with the helpers below:
+ * - abort through `options.signal`: the fetch rejects with a DOMException named
+ *   "AbortError" (`isAbortError`);
+ * - HTTP status >= 400: `HttpError` with `status` and the `error` text of the
+ *   service's JSON body (`{"code", "message", "error"}`), else `message`, else the
+ *   status text;
+ * - `options.maxBytes` exceeded (or unknown length while a limit is set): the body is
+ *   cancelled before it is read and the call rejects with `TooLargeError`, which
+ *   carries the response headers and `total`.
+ */
+
+export const ABORT_ERROR_NAME = "AbortError";
+
+/** An HTTP answer with status >= 400. */
+export class HttpError extends Error {
+    constructor(status, message) {
+        super(message);
+        this.name = "HttpError";
+        this.status = status;
+    }
+}
+
+/** The body is larger than the caller allows in memory (see `maxBytes`). */
+export class TooLargeError extends Error {
+    constructor(total, headers) {
+        super(
+            total === null
+                ? "The response has no Content-Length, so its size is unknown."
+                : `The response (${total} bytes) is larger than allowed in memory.`
+        );
+        this.name = "TooLargeError";
+        this.total = total;
+        this.headers = headers;
+    }
+}
+
+/** True when `error` comes from aborting a fetch or a stream read. */
+export function isAbortError(error) {
+    return Boolean(error) && error.name === ABORT_ERROR_NAME;
+}
+
+/** A human-readable message for any error a fetch may reject with. */
+export function errorMessage(error) {
+    if (!error) {
+        return "Unknown error";
+    }
+    return error.message || String(error);
+}
+
+/**
+ * The number of body bytes the reader will deliver, or null when unknown.
+ * With a Content-Encoding the header counts encoded bytes, which the reader never
+ * sees, so the length is treated as unknown.
+ */
+export function bodyLength(headers) {
+    const encoding = (headers.get("Content-Encoding") || "identity").trim().toLowerCase();
+    if (encoding !== "identity") {
+        return null;
+    }
+    const value = headers.get("Content-Length");
+    if (value === null || !/^\s*\d+\s*$/.test(value)) {
+        return null;
+    }
+    const length = Number(value);
+    return Number.isSafeInteger(length) ? length : null;
+}
+
+async function httpError(response) {
+    let text = "";
+    try {
+        const type = response.headers.get("Content-Type") || "";
+        if (type.includes("json")) {
+            const body = await response.json();
+            if (body && typeof body === "object") {
+                text = body.error || body.message || "";
+            }
+        }
+    } catch (_ignored) {
+        // The body is not the service's JSON: fall back to the status text.
+    }
+    if (typeof text !== "string" || !text) {
+        text = response.statusText || `HTTP ${response.status}`;
+    }
+    return new HttpError(response.status, text);
+}
+
+const FETCH_DEFAULTS = { credentials: "same-origin" };
+
+/**
+ * Ask for the headers only (HEAD). Resolves to `{ok, status, headers, total}`;
+ * rejects only when aborted or on a network failure.
+ */
+export async function fetchHead(url, { signal } = {}) {
+    const response = await fetch(url, { ...FETCH_DEFAULTS, method: "HEAD", signal });
+    return {
+        ok: response.ok,
+        status: response.status,
+        headers: response.headers,
+        total: bodyLength(response.headers),
+    };
+}
+
+/**
+ * GET `url`, streaming the body into memory while reporting progress.
+ *
+ * @param {string} url
+ * @param {object} [options]
+ * @param {AbortSignal} [options.signal] aborts the request and the body read.
+ * @param {function({loaded: number, total: (number|null)})} [options.onProgress]
+ *     called once with loaded 0 when the headers arrive, then after every chunk.
+ * @param {number} [options.maxBytes] refuse (TooLargeError) a body larger than this
+ *     many bytes, or of unknown length; omitted or null means no limit.
+ * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
+ *     total: (number|null)}>}
+ */
+export async function fetchWithProgress(url, { signal, onProgress, maxBytes = null } = {}) {
+    const response = await fetch(url, { ...FETCH_DEFAULTS, signal });
+    if (!response.ok) {
+        throw await httpError(response);
+    }
+    const { headers, status } = response;
+    const total = bodyLength(headers);
+    if (typeof maxBytes === "number" && (total === null || total > maxBytes)) {
+        if (response.body) {
+            response.body.cancel().catch(() => undefined);
+        }
+        throw new TooLargeError(total, headers);
+    }
+    const report = (loaded) => {
+        if (onProgress) {
+            onProgress({ loaded, total });
+        }
+    };
+    const type = headers.get("Content-Type") || "";
+    report(0);
+    if (!response.body) {
+        // No stream support: one progress step at the end.
+        const whole = await response.blob();
+        report(whole.size);
+        return { blob: whole, headers, status, loaded: whole.size, total };
+    }
+    const reader = response.body.getReader();
+    const chunks = [];
+    let loaded = 0;
+    try {
+        for (;;) {
+            // eslint-disable-next-line no-await-in-loop
+            const { done, value } = await reader.read();
+            if (done) {
+                break;
+            }
+            chunks.push(value);
+            loaded += value.byteLength;
+            report(loaded);
+        }
+    } finally {
+        reader.releaseLock();
+    }
+    return { blob: new Blob(chunks, { type }), headers, status, loaded, total };
+}
+
+/**
+ * Rate-limit progress reports: `push(value)` calls `send(value)` at once when the
+ * last send was at least `intervalMs` ago, else keeps the newest value and sends it
+ * when the interval is over (so a stalled transfer still reports where it stopped).
+ * `cancel()` drops a pending value: call it before reporting a final state, which
+ * carries the final progress itself.
+ */
+export function createThrottledReporter(send, intervalMs, now = () => Date.now()) {
+    let last = -Infinity;
+    let timer = null;
+    let pending = null;
+    const flush = () => {
+        timer = null;
+        last = now();
+        send(pending);
+        pending = null;
+    };
+    return {
+        /** Start the first interval now (e.g. right after reporting the start state). */
+        restart() {
+            last = now();
+        },
+        push(value) {
+            pending = value;
+            const wait = last + intervalMs - now();
+            if (wait <= 0) {
+                if (timer !== null) {
+                    clearTimeout(timer);
+                }
+                flush();
+            } else if (timer === null) {
+                timer = setTimeout(flush, wait);
+            }
+        },
+        cancel() {
+            if (timer !== null) {
+                clearTimeout(timer);
+                timer = null;
+            }
+            pending = null;
+        },
+    };
+}
