@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Iterable
 from typing import Any, BinaryIO
 
 import dash
@@ -19,6 +20,7 @@ from werkzeug.wsgi import wrap_file
 
 from ..caches.abstract import CacheAbstract, check_bound
 from ..caches.typehints import CachedData, CachedFileInfo
+from .cors import Origins, add_cors_headers, parse_origins
 from .http import (
     UID_PATTERN,
     ByteRangeStream,
@@ -291,8 +293,19 @@ class ServiceData:
             response.response = ByteRangeStream(source, 0, size, chunk)
         return response
 
-    def _view(self) -> flask.Response:
-        """The Flask view bound by :meth:`serve`."""
+    def _view(self, origins: Origins) -> flask.Response:
+        """The Flask view bound by :meth:`serve`: answer, then add the CORS headers."""
+        request = flask.request
+        if request.method == "OPTIONS":
+            response = flask.Response(status=204)
+            response.headers["Allow"] = ", ".join(_ALLOWED_METHODS)
+        else:
+            response = self._answer()
+        add_cors_headers(response, request.headers.get("Origin"), origins)
+        return response
+
+    def _answer(self) -> flask.Response:
+        """The response to a GET or HEAD (or a JSON error)."""
         request = flask.request
         if request.method not in _ALLOWED_METHODS:
             refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
@@ -315,14 +328,26 @@ class ServiceData:
             logger.exception("dash-file-cache could not read item %s", uid)
             return error_response(500, "the cached item could not be read")
 
-    def serve(self, app: dash.Dash | flask.Flask, endpoint: str | None = None) -> None:
+    def serve(
+        self,
+        app: dash.Dash | flask.Flask,
+        endpoint: str | None = None,
+        *,
+        allowed_cross_origin: str | Iterable[str] | None = None,
+    ) -> None:
         """Add the service to the Flask application (or the Flask server of a Dash app).
 
         :param app: the application where the service will be bound.
         :param endpoint: the endpoint name; ``None`` derives one from ``service_name``.
+        :param allowed_cross_origin: keyword-only; origins (``"https://host:port"``) whose
+            pages may fetch the items with ``fetch()``/XHR, as used by ``CachedImage`` and
+            ``DownloadLink``; ``"*"`` allows any origin; ``None`` (default) sends no CORS
+            headers, so only same-origin pages can read the responses.
         :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
-        :raises ValueError: if the endpoint is already bound on that app.
+        :raises ValueError: if the endpoint is already bound on that app, or an origin is
+            malformed.
         """
+        origins = parse_origins(allowed_cross_origin)
         if isinstance(app, dash.Dash):
             server = app.server
             if not isinstance(server, flask.Flask):
@@ -337,9 +362,14 @@ class ServiceData:
             raise TypeError("endpoint must be a non-empty str or None")
         if endpoint in server.view_functions:
             raise ValueError(f"the endpoint {endpoint!r} is already bound on this app")
+
+        def view() -> flask.Response:
+            return self._view(origins)
+
         server.add_url_rule(
             self._service_name,
             endpoint=endpoint,
-            view_func=self._view,
-            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            view_func=view,
+            methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+            provide_automatic_options=False,
         )

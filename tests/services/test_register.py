@@ -48,7 +48,9 @@ def test_signatures_match_the_reference() -> None:
         ("download", False),
     ]
     assert params(dfc.ServiceData.stream) == [("uid", empty), ("download", False)]
-    assert params(dfc.ServiceData.serve) == [("app", empty), ("endpoint", None)]
+    assert params(dfc.ServiceData.serve)[:2] == [("app", empty), ("endpoint", None)]
+    extra = list(inspect.signature(dfc.ServiceData.serve).parameters.values())[3:]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in extra)
     assert params(dfc.CachePlain.__init__)[0] == ("cache_size", empty)
     assert params(dfc.CacheQueue.__init__)[:2] == [("cache_size", empty), ("qobj", None)]
     assert params(dfc.CacheFile.__init__)[:2] == [("cache_dir", None), ("chunk_size", 1)]

@@ -1,0 +1,68 @@
+"""Cross-origin access to the service (CORS): which origins, and the headers they get."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from werkzeug.datastructures import Headers
+
+__all__ = ("Origins", "add_cors_headers", "parse_origins")
+
+#: ``None``: no CORS; ``"*"``: any origin; else the exact origins allowed.
+Origins = frozenset[str] | str | None
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")
+#: Response headers a cross-origin page may read (the components need these).
+EXPOSED = "Content-Length, Content-Disposition, Content-Range, Content-Type, ETag, Accept-Ranges"
+#: Request headers a cross-origin page may send (conditional and range requests).
+ALLOWED_REQUEST_HEADERS = "Range, If-None-Match, If-Range"
+PREFLIGHT_MAX_AGE = "600"  # seconds
+
+
+def parse_origins(value: str | Iterable[str] | None) -> Origins:
+    """Validate ``allowed_cross_origin``: ``None``, ``"*"``, an origin or several.
+
+    :raises TypeError: if it is not a str, an iterable of str, or None.
+    :raises ValueError: if an origin is not ``scheme://host[:port]``.
+    """
+    if value is None:
+        return None
+    if value == "*":
+        return "*"
+    if isinstance(value, str):
+        value = [value]
+    elif not isinstance(value, Iterable):
+        raise TypeError(
+            "allowed_cross_origin must be '*', an origin, a list of origins or None, "
+            f"not {type(value).__name__}"
+        )
+    origins = []
+    for origin in value:
+        if not isinstance(origin, str):
+            raise TypeError(f"allowed_cross_origin holds a {type(origin).__name__}, not a str")
+        if not _ORIGIN.fullmatch(origin.rstrip("/")):
+            raise ValueError(
+                f"allowed_cross_origin must hold origins like 'https://host:port', got {origin!r}"
+            )
+        origins.append(origin.rstrip("/"))
+    return frozenset(origins)
+
+
+def add_cors_headers(response: object, origin: str | None, origins: Origins) -> None:
+    """Let an allowed ``origin`` read ``response`` (a Flask/Werkzeug response)."""
+    if origins is None:
+        return
+    headers: Headers = response.headers  # type: ignore[attr-defined]
+    headers.add("Vary", "Origin")
+    if origins == "*":
+        allowed = "*"
+    elif origin is not None and origin in origins:
+        allowed = origin
+    else:
+        return
+    headers["Access-Control-Allow-Origin"] = allowed
+    headers["Access-Control-Expose-Headers"] = EXPOSED
+    headers["Access-Control-Allow-Methods"] = "GET, HEAD"
+    headers["Access-Control-Allow-Headers"] = ALLOWED_REQUEST_HEADERS
+    headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
