@@ -6,7 +6,7 @@ download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.Downloa
 """
 
 from . import caches, services
-from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue
+from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue, CacheRedis
 from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
 from .services import ServiceData
 
@@ -17,6 +17,7 @@ __all__ = (
     "CacheFile",
     "CachePlain",
     "CacheQueue",
+    "CacheRedis",
     "ServiceData",
     "CachedImage",
     "DownloadLink",

@@ -1,20 +1,23 @@
 """Storage backends; each is a :class:`~dash_file_cache.caches.abstract.CacheAbstract`."""
 
-from . import abstract, file, memory, typehints
+from . import abstract, file, memory, redis, typehints
 from .abstract import CacheAbstract
 from .file import CacheFile
 from .memory import CachePlain, CacheQueue
+from .redis import CacheRedis
 from .typehints import CachedData, CachedFileInfo
 
 __all__ = (
     "abstract",
     "file",
     "memory",
+    "redis",
     "typehints",
     "CacheAbstract",
     "CacheFile",
     "CachePlain",
     "CacheQueue",
+    "CacheRedis",
     "CachedData",
     "CachedFileInfo",
 )

@@ -47,6 +47,8 @@ class BackendContract:
 
     #: ``load`` refreshes an item (least-recently-used), else least-recently-stored.
     refreshes_on_load = True
+    #: Items registered by path are copied into the cache (else kept as references).
+    copies_paths = False
 
     def make_cache(self, **bounds: Any) -> CacheAbstract[CachedFileInfo, CachedData]:
         raise NotImplementedError
@@ -71,8 +73,12 @@ class BackendContract:
         path.write_bytes(b"on disk")
         cache.dump(key(1), make_info(7, kind="path"), str(path))
         info, loader = cache.load(key(1))
-        assert info["kind"] == "path"
-        assert loader() == str(path)
+        if self.copies_paths:
+            assert info["kind"] == "bytes"
+            assert read_all(loader()) == b"on disk"
+        else:
+            assert info["kind"] == "path"
+            assert loader() == str(path)
 
     def test_contains_and_remove(self) -> None:
         cache = self.make_cache()
@@ -153,10 +159,14 @@ class BackendContract:
         assert key(2) in cache and key(3) in cache
         assert cache.nbytes == 200  # type: ignore[attr-defined]
 
-    def test_path_items_do_not_count_against_max_bytes(self, tmp_path: Path) -> None:
+    def test_path_items_count_against_max_bytes_only_if_copied(self, tmp_path: Path) -> None:
         cache = self.make_cache(max_bytes=10)
         path = tmp_path / "big.bin"
         path.write_bytes(bytes(1000))
+        if self.copies_paths:
+            with pytest.raises(ValueError, match="max_bytes"):
+                cache.dump(key(1), make_info(1000, kind="path"), str(path))
+            return
         cache.dump(key(1), make_info(1000, kind="path"), str(path))
         self.put(cache, 2, bytes(10))
         assert key(1) in cache and key(2) in cache

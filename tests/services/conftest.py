@@ -29,11 +29,18 @@ def served(service: dfc.ServiceData) -> flask.Flask:
     return app
 
 
-@pytest.fixture(params=["plain", "file"])
-def cache(request: pytest.FixtureRequest, tmp_path: Path) -> dfc.CacheAbstract:
+@pytest.fixture(params=["plain", "file", "redis"])
+def cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dfc.CacheAbstract]:
     if request.param == "plain":
-        return dfc.CachePlain(32)
-    return dfc.CacheFile(tmp_path / "cache")
+        yield dfc.CachePlain(32)
+    elif request.param == "file":
+        yield dfc.CacheFile(tmp_path / "cache")
+    else:
+        url = request.getfixturevalue("redis_server")
+        cache = dfc.CacheRedis(url, key_prefix=f"{request.node.name}:")
+        yield cache
+        cache.client.flushdb()
+        cache.client.close()
 
 
 @pytest.fixture
@@ -50,3 +57,11 @@ def app(service: dfc.ServiceData) -> flask.Flask:
 def client(app: flask.Flask) -> Iterator[flask.testing.FlaskClient]:
     with app.test_client() as client:
         yield client
+
+
+@pytest.fixture(params=["plain", "file"])
+def path_service(request: pytest.FixtureRequest, tmp_path: Path) -> dfc.ServiceData:
+    """A service on a cache that keeps registered paths as references."""
+    if request.param == "plain":
+        return dfc.ServiceData(dfc.CachePlain(8))
+    return dfc.ServiceData(dfc.CacheFile(tmp_path / "cache"))

@@ -51,8 +51,9 @@ def test_get_streams_the_bytes_with_exact_headers(service: dfc.ServiceData, clie
 
 
 def test_path_items_stream_from_disk_as_they_are_now(
-    service: dfc.ServiceData, client: Any, tmp_path: Path
+    path_service: dfc.ServiceData, tmp_path: Path
 ) -> None:
+    service, client = path_service, served(path_service).test_client()
     path = tmp_path / "picture.svg"
     path.write_bytes(b"<svg/>")
     address = service.register(path, mime_type="image/svg+xml")
@@ -87,8 +88,9 @@ def test_chunk_size_sets_the_pieces_streamed(service: dfc.ServiceData, app: flas
 
 
 def test_real_files_are_handed_to_the_servers_file_wrapper(
-    service: dfc.ServiceData, client: Any, tmp_path: Path
+    path_service: dfc.ServiceData, tmp_path: Path
 ) -> None:
+    service, client = path_service, served(path_service).test_client()
     path = tmp_path / "big.bin"
     path.write_bytes(PAYLOAD)
     wrapped: list[Any] = []
@@ -108,6 +110,20 @@ def test_real_files_are_handed_to_the_servers_file_wrapper(
     response = client.get(address, environ_overrides={"wsgi.file_wrapper": FileWrapper})
     assert response.data == PAYLOAD
     assert len(wrapped) == 1 and wrapped[0].name == str(path)
+
+
+def test_redis_serves_a_copy_of_a_path_after_the_file_is_gone(
+    redis_server: str, tmp_path: Path
+) -> None:
+    service = dfc.ServiceData(dfc.CacheRedis(redis_server, key_prefix="copy-test:"))
+    path = tmp_path / "gone.bin"
+    path.write_bytes(PAYLOAD)
+    address = service.register(path, download=True)
+    path.unlink()
+    response = served(service).test_client().get(address, headers={"Range": "bytes=100-199"})
+    assert response.status_code == 206
+    assert response.data == PAYLOAD[100:200]
+    assert 'filename="gone.bin"' in response.headers["Content-Disposition"]
 
 
 # -- HEAD ------------------------------------------------------------------------------

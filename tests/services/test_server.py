@@ -58,9 +58,17 @@ def get(url: str, address: str) -> tuple[int, bytes]:
         conn.close()
 
 
-@pytest.mark.parametrize("kind", ["plain", "file"])
-def test_one_time_item_reaches_exactly_one_of_many_clients(kind: str, tmp_path: Path) -> None:
-    cache = dfc.CachePlain(8) if kind == "plain" else dfc.CacheFile(tmp_path)
+@pytest.mark.parametrize("kind", ["plain", "file", "redis"])
+def test_one_time_item_reaches_exactly_one_of_many_clients(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    cache: dfc.CacheAbstract
+    if kind == "plain":
+        cache = dfc.CachePlain(8)
+    elif kind == "file":
+        cache = dfc.CacheFile(tmp_path)
+    else:
+        cache = dfc.CacheRedis(request.getfixturevalue("redis_server"), key_prefix="race:")
     service = dfc.ServiceData(cache)
     payload = os.urandom(3 * 1024 * 1024)
     address = service.register(io.BytesIO(payload), one_time_service=True)
