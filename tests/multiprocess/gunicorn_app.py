@@ -1,4 +1,4 @@
-"""A Flask app for the multi-worker tests: every worker opens the same ``CacheFile``."""
+"""A Flask app for the multi-process tests: a shared ``CacheFile``, or ``CacheRedis``."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import flask
 
 import dash_file_cache as dfc
 
-cache = dfc.CacheFile(
-    os.environ["DFC_CACHE_DIR"],
-    cache_size=int(os.environ.get("DFC_CACHE_SIZE", "10000")),
-    max_bytes=int(os.environ.get("DFC_MAX_BYTES", str(2**40))),
-)
+BOUNDS = {
+    "cache_size": int(os.environ.get("DFC_CACHE_SIZE", "10000")),
+    "max_bytes": int(os.environ.get("DFC_MAX_BYTES", str(2**40))),
+}
+cache: dfc.CacheAbstract
+if "DFC_REDIS_URL" in os.environ:
+    cache = dfc.CacheRedis(os.environ["DFC_REDIS_URL"], key_prefix="hosts:", **BOUNDS)
+else:
+    cache = dfc.CacheFile(os.environ["DFC_CACHE_DIR"], **BOUNDS)
 service = dfc.ServiceData(cache)
 app = flask.Flask(__name__)
 service.serve(app)

@@ -37,6 +37,25 @@ def request(port: int, method: str, path: str, body: bytes | None = None) -> tup
         conn.close()
 
 
+def race(ports: list[int], address: str, clients: int) -> list[tuple[int, bytes, str]]:
+    """GET ``address`` from ``clients`` threads at once, spread over ``ports``."""
+    barrier = threading.Barrier(clients)
+    results: list[tuple[int, bytes, str]] = []
+
+    def fetch(port: int) -> None:
+        barrier.wait()
+        results.append(request(port, "GET", address))
+
+    threads = [
+        threading.Thread(target=fetch, args=(ports[i % len(ports)],)) for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
 def ready(port: int) -> bool:
     try:
         return request(port, "GET", "/cached-data")[0] == 400
@@ -89,18 +108,7 @@ def test_one_time_item_is_served_once_across_workers(gunicorn: tuple[int, Path])
     payload = os.urandom(2 * 1024 * 1024)
     address = json.loads(request(port, "POST", "/register?one_time=1", payload)[1])["addr"]
     clients = 12
-    barrier = threading.Barrier(clients)
-    results: list[tuple[int, bytes, str]] = []
-
-    def fetch() -> None:
-        barrier.wait()
-        results.append(request(port, "GET", address))
-
-    threads = [threading.Thread(target=fetch) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = race([port], address, clients)
     assert sorted(status for status, _, _ in results) == [200] + [404] * (clients - 1)
     assert [body for status, body, _ in results if status == 200] == [payload]
     leftovers = [p for p in cache_dir.rglob("*.val")]
