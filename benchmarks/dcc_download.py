@@ -1,0 +1,119 @@
+"""``dcc.Download`` + ``dcc.send_file`` against ``ServiceData`` on one large file.
+
+Both run in one Dash app in a fresh server process per case. ``dcc.send_file`` answers the
+callback request with the whole file base64-encoded inside the JSON; ``ServiceData``
+streams it from disk. The client makes exactly the request the browser would make
+(the callback POST, or the GET of the registered address) and receives every byte. The
+server's peak memory growth (``VmHWM``, reset before the request) and the time until the
+client holds the file are printed, with ratios against ``dcc.send_file``.
+
+Run: ``python benchmarks/dcc_download.py [--size-mb 256]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+from stream_memory import MIB, free_port, status_kib
+
+SERVER = r"""
+import sys, dash, dash_file_cache as dfc
+from dash import Input, Output, dcc, html
+from werkzeug.serving import make_server
+path, port = sys.argv[1], int(sys.argv[2])
+app = dash.Dash(__name__)
+service = dfc.ServiceData(dfc.CachePlain(4))
+service.serve(app)
+app.layout = html.Div([html.Button(id="go"), dcc.Download(id="download")])
+@app.callback(Output("download", "data"), Input("go", "n_clicks"), prevent_initial_call=True)
+def send(n):
+    return dcc.send_file(path)
+print(service.register(path, download=True, mime_type="application/octet-stream"), flush=True)
+make_server("127.0.0.1", port, app.server, threaded=True).serve_forever()
+"""
+
+CALLBACK = {
+    "output": "download.data",
+    "outputs": {"id": "download", "property": "data"},
+    "inputs": [{"id": "go", "property": "n_clicks", "value": 1}],
+    "changedPropIds": ["go.n_clicks"],
+    "state": [],
+}
+
+
+def run(case: str, path: str, size: int) -> tuple[float, float]:
+    """(peak memory growth MiB, seconds until the client holds the file)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, path, str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        address = server.stdout.readline().strip()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        conn.request("GET", "/_dash-layout")  # warm up Dash's first-request setup
+        conn.getresponse().read()
+        with open(f"/proc/{server.pid}/clear_refs", "w") as refs:
+            refs.write("5")
+        before = status_kib(server.pid, "VmRSS")
+        start = time.perf_counter()
+        if case == "dcc.send_file":
+            body = json.dumps(CALLBACK).encode()
+            headers = {"Content-Type": "application/json"}
+            conn.request("POST", "/_dash-update-component", body=body, headers=headers)
+            answer = json.loads(conn.getresponse().read())
+            data = answer["response"]["download"]["data"]
+            received = len(base64.b64decode(data["content"]))
+        else:
+            conn.request("GET", address)
+            response = conn.getresponse()
+            received = 0
+            while chunk := response.read(MIB):
+                received += len(chunk)
+        elapsed = time.perf_counter() - start
+        conn.close()
+        assert received == size, (case, received)
+        return (status_kib(server.pid, "VmHWM") - before) / 1024, elapsed
+    finally:
+        server.terminate()
+        server.wait(30)
+        if server.stdout is not None:
+            server.stdout.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=int, default=256, help="file size in MiB")
+    args = parser.parse_args()
+    size = args.size_mb * MIB
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "big.bin")
+        with open(path, "wb") as big:
+            block = os.urandom(MIB)
+            for _ in range(args.size_mb):
+                big.write(block)
+        results = {case: run(case, path, size) for case in ("dcc.send_file", "ServiceData")}
+    ref_mem, ref_time = results["dcc.send_file"]
+    print(f"file: {args.size_mb} MiB, one request each, Werkzeug threaded server on 127.0.0.1")
+    header = ("case", "server peak growth", "time", "memory vs dcc", "time vs dcc")
+    print("{:14} {:>19} {:>8} {:>14} {:>12}".format(*header))
+    for case, (mem, seconds) in results.items():
+        print(
+            f"{case:14} {mem:15.1f} MiB {seconds:7.2f}s {mem / ref_mem:13.3f}x "
+            f"{seconds / ref_time:11.3f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()
