@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 import base64
-import http.client
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 
-from stream_memory import MIB, free_port, status_kib
+from measure import MIB, server_process, write_random_file
 
 SERVER = r"""
 import sys, dash, dash_file_cache as dfc
@@ -36,8 +33,9 @@ app.layout = html.Div([html.Button(id="go"), dcc.Download(id="download")])
 @app.callback(Output("download", "data"), Input("go", "n_clicks"), prevent_initial_call=True)
 def send(n):
     return dcc.send_file(path)
+server = make_server("127.0.0.1", port, app.server, threaded=True)
 print(service.register(path, download=True, mime_type="application/octet-stream"), flush=True)
-make_server("127.0.0.1", port, app.server, threaded=True).serve_forever()
+server.serve_forever()
 """
 
 CALLBACK = {
@@ -51,22 +49,8 @@ CALLBACK = {
 
 def run(case: str, path: str, size: int) -> tuple[float, float]:
     """(peak memory growth MiB, seconds until the client holds the file)."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, path, str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        address = server.stdout.readline().strip()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        conn.request("GET", "/_dash-layout")  # warm up Dash's first-request setup
-        conn.getresponse().read()
-        with open(f"/proc/{server.pid}/clear_refs", "w") as refs:
-            refs.write("5")
-        before = status_kib(server.pid, "VmRSS")
+    with server_process(SERVER, path, warm_up="/_dash-layout") as server:
+        conn = server.conn
         start = time.perf_counter()
         if case == "dcc.send_file":
             body = json.dumps(CALLBACK).encode()
@@ -76,20 +60,14 @@ def run(case: str, path: str, size: int) -> tuple[float, float]:
             data = answer["response"]["download"]["data"]
             received = len(base64.b64decode(data["content"]))
         else:
-            conn.request("GET", address)
+            conn.request("GET", server.address)
             response = conn.getresponse()
             received = 0
             while chunk := response.read(MIB):
                 received += len(chunk)
         elapsed = time.perf_counter() - start
-        conn.close()
         assert received == size, (case, received)
-        return (status_kib(server.pid, "VmHWM") - before) / 1024, elapsed
-    finally:
-        server.terminate()
-        server.wait(30)
-        if server.stdout is not None:
-            server.stdout.close()
+        return server.peak_growth_mib(), elapsed
 
 
 def main() -> None:
@@ -99,10 +77,7 @@ def main() -> None:
     size = args.size_mb * MIB
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "big.bin")
-        with open(path, "wb") as big:
-            block = os.urandom(MIB)
-            for _ in range(args.size_mb):
-                big.write(block)
+        write_random_file(path, args.size_mb)
         results = {case: run(case, path, size) for case in ("dcc.send_file", "ServiceData")}
     ref_mem, ref_time = results["dcc.send_file"]
     print(f"file: {args.size_mb} MiB, one request each, Werkzeug threaded server on 127.0.0.1")

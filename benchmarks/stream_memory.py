@@ -11,16 +11,13 @@ Run: ``python benchmarks/stream_memory.py [--size-mb 1024]``
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 
+from measure import MIB, server_process, write_random_file
+
 CASES = ("flask.send_file", "ServiceData+CachePlain(path)", "ServiceData+CacheFile(path)")
-MIB = 1024 * 1024  # bytes
 READ_CHUNK = 1 * MIB  # bytes per client read
 
 SERVER = r"""
@@ -38,59 +35,24 @@ else:
     service = dfc.ServiceData(cache)
     service.serve(app)
     address = service.register(path, mime_type="application/octet-stream")
+server = make_server("127.0.0.1", port, app, threaded=True)
 print(address, flush=True)
-make_server("127.0.0.1", port, app, threaded=True).serve_forever()
+server.serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def status_kib(pid: int, field: str) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    raise KeyError(field)
 
 
 def measure(case: str, path: str, size: int) -> tuple[float, float]:
     """Return (peak memory growth in MiB, throughput in MiB/s) for one case."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, case, path, str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        address = server.stdout.readline().strip()
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        conn.request("HEAD", address)  # warm up: imports, first request
-        conn.getresponse().read()
-        with open(f"/proc/{server.pid}/clear_refs", "w") as refs:
-            refs.write("5")  # reset the peak-RSS counter
-        before = status_kib(server.pid, "VmRSS")
+    with server_process(SERVER, case, path) as server:
         start = time.perf_counter()
-        conn.request("GET", address)
-        response = conn.getresponse()
+        server.conn.request("GET", server.address)
+        response = server.conn.getresponse()
         received = 0
         while chunk := response.read(READ_CHUNK):
             received += len(chunk)
         elapsed = time.perf_counter() - start
-        conn.close()
         assert response.status == 200 and received == size, (response.status, received)
-        peak = status_kib(server.pid, "VmHWM")
-        return (peak - before) / 1024, size / MIB / elapsed
-    finally:
-        server.terminate()
-        server.wait(30)
-        if server.stdout is not None:
-            server.stdout.close()
+        return server.peak_growth_mib(), size / MIB / elapsed
 
 
 def main() -> None:
@@ -100,10 +62,7 @@ def main() -> None:
     size = args.size_mb * MIB
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "big.bin")
-        with open(path, "wb") as big:
-            block = os.urandom(MIB)
-            for _ in range(args.size_mb):
-                big.write(block)
+        write_random_file(path, args.size_mb)
         results = {case: measure(case, path, size) for case in CASES}
     ref_mem, ref_speed = results[CASES[0]]
     print(f"file: {args.size_mb} MiB, served by Werkzeug's threaded server on 127.0.0.1")

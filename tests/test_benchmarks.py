@@ -1,0 +1,31 @@
+"""The benchmark scripts still run (tiny sizes; their numbers are not asserted)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "expected"),
+    [
+        ("stream_memory.py", ["--size-mb", "8"], "PASS: largest ServiceData peak growth"),
+        ("dcc_download.py", ["--size-mb", "4"], "ServiceData"),
+        ("cache_throughput.py", ["--seconds", "0.1"], "CacheRedis"),
+    ],
+)
+def test_benchmark_runs(script: str, args: list[str], expected: str) -> None:
+    result = subprocess.run(
+        [sys.executable, script, *args],
+        cwd=BENCHMARKS,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert expected in result.stdout
