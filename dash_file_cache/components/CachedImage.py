@@ -32,7 +32,11 @@ replaced and when the component unmounts.
 
 `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
 `width` and `height` to the `<img>` itself, which never grows wider than the
-wrapper.
+wrapper. While the first image loads, a placeholder of `width` x `height` (when
+given in pixels) holds the progress bar; later loads show it over the current image.
+The look comes from zero-specificity rules on the class names `dfc-cached-image`,
+`dfc-cached-image__img`, `dfc-cached-image__placeholder` and `dfc-progress*`, so
+any CSS of the app overrides it.
 
 Callbacks can read `status`, `progress` and `error`: they change once per state
 change, and `progress` at most every 100 ms while loading.

@@ -32,7 +32,10 @@ size, go to the browser's own download manager instead ("native" mode), so a hug
 file never has to fit in the tab's memory; the size is learnt from a HEAD request.
 
 `id`, `className` and `style` apply to the wrapping element, which holds the
-button, and while downloading the progress bar and the Cancel button.
+button, and while downloading the progress bar and the Cancel button. The look
+comes from zero-specificity rules on the class names `dfc-download-link`,
+`dfc-download-link__button`, `dfc-download-link__cancel` and `dfc-progress*`, so any
+CSS of the app overrides it.
 
 Callbacks can read `n_clicks`, `status`, `progress`, `error` and `mode`; each
 state change is one update, and `progress` changes at most every 100 ms.

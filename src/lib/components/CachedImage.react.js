@@ -9,12 +9,20 @@ import {
 } from "../fetchProgress";
 import { useDashLoading } from "../dashContext";
 import ProgressBar from "../fragments/ProgressBar.react";
+import { useStyles } from "../styles";
 
 /** At most one progress `setProps` per this many milliseconds (plus a final one). */
 const PROGRESS_REPORT_INTERVAL_MS = 100;
 
-const ROOT_STYLE = { display: "inline-block", position: "relative", verticalAlign: "top" };
-const IMAGE_STYLE = { display: "block", maxWidth: "100%" };
+const PIXELS = /^\s*\d+(\.\d+)?\s*$/;
+
+/** The CSS length of an `<img>` `width`/`height` attribute value, or undefined. */
+function cssPixels(value) {
+    if (typeof value === "number" && Number.isFinite(value)) {
+        return `${value}px`;
+    }
+    return typeof value === "string" && PIXELS.test(value) ? `${value.trim()}px` : undefined;
+}
 
 /** Resolve once `url` has loaded as an image, so swapping it in does not flicker. */
 function loadImage(url) {
@@ -37,7 +45,11 @@ function loadImage(url) {
  *
  * `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
  * `width` and `height` to the `<img>` itself, which never grows wider than the
- * wrapper.
+ * wrapper. While the first image loads, a placeholder of `width` x `height` (when
+ * given in pixels) holds the progress bar; later loads show it over the current image.
+ * The look comes from zero-specificity rules on the class names `dfc-cached-image`,
+ * `dfc-cached-image__img`, `dfc-cached-image__placeholder` and `dfc-progress*`, so
+ * any CSS of the app overrides it.
  *
  * Callbacks can read `status`, `progress` and `error`: they change once per state
  * change, and `progress` at most every 100 ms while loading.
@@ -60,6 +72,7 @@ export default function CachedImage({
     // `{loaded, total}` while a fetch runs, else null. Updated on every chunk.
     const [local, setLocal] = useState(null);
     const loading = useDashLoading();
+    useStyles();
 
     const latest = useRef({ setProps, status });
     latest.current = { setProps, status };
@@ -142,25 +155,43 @@ export default function CachedImage({
         // eslint-disable-next-line react-hooks/exhaustive-deps
     }, [src]);
 
+    const label = alt ? `Loading ${alt}` : "Loading image";
+    const bar =
+        show_progress && local ? (
+            <ProgressBar
+                loaded={local.loaded}
+                total={local.total}
+                label={label}
+                overlay={Boolean(shown)}
+            />
+        ) : null;
     return (
         <span
             id={id}
-            className={className}
-            style={style ? { ...ROOT_STYLE, ...style } : ROOT_STYLE}
+            className={className ? `dfc-cached-image ${className}` : "dfc-cached-image"}
+            style={style}
             data-dash-is-loading={loading || undefined}
         >
             {shown ? (
-                <img src={shown} alt={alt} width={width} height={height} style={IMAGE_STYLE} />
-            ) : null}
-            {show_progress && local ? (
-                <ProgressBar
-                    loaded={local.loaded}
-                    total={local.total}
-                    label={alt ? `Loading ${alt}` : "Loading image"}
-                    overlay={Boolean(shown)}
-                    className="dfc-progress"
+                <img
+                    src={shown}
+                    alt={alt}
+                    width={width}
+                    height={height}
+                    className="dfc-cached-image__img"
                 />
             ) : null}
+            {bar && !shown ? (
+                // The first image: a placeholder of the image's size (when given).
+                <span
+                    className="dfc-cached-image__placeholder"
+                    style={{ width: cssPixels(width), height: cssPixels(height) }}
+                >
+                    {bar}
+                </span>
+            ) : (
+                bar
+            )}
         </span>
     );
 }

@@ -40,6 +40,7 @@ import {
 import { chooseFileName } from "../fileName";
 import { useDashLoading } from "../dashContext";
 import ProgressBar from "../fragments/ProgressBar.react";
+import { useStyles } from "../styles";
 
 /** At most one progress `setProps` per this many milliseconds (plus a final one). */
 const PROGRESS_REPORT_INTERVAL_MS = 100;
@@ -53,9 +54,6 @@ const PROGRESS_REPORT_INTERVAL_MS = 100;
  * click handler returns.
  */
 const REVOKE_DELAY_MS = 1000;
-
-const ROOT_STYLE = { display: "inline-flex", alignItems: "center", gap: "0.5em" };
-const BAR_STYLE_CLASS = "dfc-progress";
 
 /** Let the browser download `href` as `name` through a hidden `<a download>`. */
 function clickDownload(href, name) {
@@ -132,7 +130,10 @@ async function runDownload(url, { signal, fileName, maxInMemory, onProgress }) {
  * file never has to fit in the tab's memory; the size is learnt from a HEAD request.
  *
  * `id`, `className` and `style` apply to the wrapping element, which holds the
- * button, and while downloading the progress bar and the Cancel button.
+ * button, and while downloading the progress bar and the Cancel button. The look
+ * comes from zero-specificity rules on the class names `dfc-download-link`,
+ * `dfc-download-link__button`, `dfc-download-link__cancel` and `dfc-progress*`, so any
+ * CSS of the app overrides it.
  *
  * Callbacks can read `n_clicks`, `status`, `progress`, `error` and `mode`; each
  * state change is one update, and `progress` changes at most every 100 ms.
@@ -153,6 +154,7 @@ export default function DownloadLink({
     // `{loaded, total}` while a download runs, else null. Updated on every chunk.
     const [local, setLocal] = useState(null);
     const loading = useDashLoading();
+    useStyles();
     const job = useRef(null);
 
     const latest = useRef(null);
@@ -264,8 +266,8 @@ export default function DownloadLink({
     return (
         <span
             id={id}
-            className={className}
-            style={style ? { ...ROOT_STYLE, ...style } : ROOT_STYLE}
+            className={className ? `dfc-download-link ${className}` : "dfc-download-link"}
+            style={style}
             data-dash-is-loading={loading || undefined}
         >
             <button
@@ -283,7 +285,7 @@ export default function DownloadLink({
                         loaded={local.loaded}
                         total={local.total}
                         label="Download progress"
-                        className={BAR_STYLE_CLASS}
+                        caption="Downloading"
                     />
                     <button
                         type="button"

@@ -4,8 +4,6 @@ import PropTypes from "prop-types";
 const PERCENT = 100;
 const BYTES_PER_UNIT = 1024;
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
-const INDETERMINATE_OPACITY = 0.4;
-const BAR_HEIGHT = "4px";
 
 /** `1536` → `"1.5 KiB"`. */
 export function formatBytes(bytes) {
@@ -18,60 +16,58 @@ export function formatBytes(bytes) {
     return unit === 0 ? `${value} ${UNITS[0]}` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
-const TRACK_STYLE = {
-    display: "block",
-    height: BAR_HEIGHT,
-    minWidth: "8em",
-    background: "rgba(0, 0, 0, 0.15)",
-    overflow: "hidden",
-};
-
-const OVERLAY_STYLE = {
-    position: "absolute",
-    left: 0,
-    right: 0,
-    bottom: 0,
-};
-
-const FILL_STYLE = {
-    display: "block",
-    height: "100%",
-    background: "#1f77b4",
-    transition: "width 0.1s linear",
-};
+function joinClasses(...names) {
+    return names.filter(Boolean).join(" ");
+}
 
 /**
- * An accessible progress bar. With a known `total` it is determinate:
- * `aria-valuenow` is the percentage done. With `total` null it is indeterminate:
- * no `aria-valuenow`, a faded full-width fill, and the bytes so far in
- * `aria-valuetext`.
+ * An accessible progress bar with a one-line caption above it
+ * ("Loading image · 41% · 8.0 MiB of 19.2 MiB").
+ *
+ * With a known `total` it is determinate: `aria-valuenow` is the percentage done.
+ * With `total` null it is indeterminate: no `aria-valuenow`, a faded full-width fill,
+ * and the bytes so far in `aria-valuetext`. The caption repeats `aria-valuetext` for
+ * sighted users and is hidden from assistive technology.
+ *
+ * Class names (styled in ../styles.js): `dfc-progress` (+ `dfc-progress--overlay`),
+ * `dfc-progress__text`, `dfc-progress__track` (the `role="progressbar"` element),
+ * `dfc-progress__fill`.
  */
-export default function ProgressBar({ loaded, total, label, overlay = false, className }) {
+export default function ProgressBar({ loaded, total, label, caption, overlay = false, className }) {
     const determinate = typeof total === "number";
     let percent = null;
     let text = `${formatBytes(loaded)} loaded`;
+    let shortText = formatBytes(loaded);
     if (determinate) {
         percent = total > 0 ? Math.min(PERCENT, Math.floor((loaded * PERCENT) / total)) : PERCENT;
         text = `${percent}% (${formatBytes(loaded)} of ${formatBytes(total)})`;
+        shortText = `${percent}% · ${formatBytes(loaded)} of ${formatBytes(total)}`;
     }
-    const fill = determinate
-        ? { ...FILL_STYLE, width: `${percent}%` }
-        : { ...FILL_STYLE, width: "100%", opacity: INDETERMINATE_OPACITY };
+    const fillClass = joinClasses(
+        "dfc-progress__fill",
+        determinate ? null : "dfc-progress__fill--indeterminate"
+    );
     return (
         <span
-            role="progressbar"
-            aria-label={label}
-            aria-valuemin={0}
-            aria-valuemax={PERCENT}
-            aria-valuenow={determinate ? percent : undefined}
-            aria-valuetext={text}
-            aria-busy="true"
-            data-loaded={loaded}
-            data-total={determinate ? total : undefined}
-            className={className}
-            style={overlay ? { ...TRACK_STYLE, ...OVERLAY_STYLE } : TRACK_STYLE}
+            className={joinClasses("dfc-progress", overlay ? "dfc-progress--overlay" : null, className)}
         >
-            <span style={fill} />
+            <span className="dfc-progress__text" aria-hidden="true">
+                {`${caption || label} · ${shortText}`}
+            </span>
+            <span
+                role="progressbar"
+                aria-label={label}
+                aria-valuemin={0}
+                aria-valuemax={PERCENT}
+                aria-valuenow={determinate ? percent : undefined}
+                aria-valuetext={text}
+                aria-busy="true"
+                data-loaded={loaded}
+                data-total={determinate ? total : undefined}
+                className="dfc-progress__track"
+            >
+                <span className={fillClass} style={determinate ? { width: `${percent}%` } : undefined} />
+            </span>
         </span>
     );
 }
@@ -79,7 +75,10 @@ export default function ProgressBar({ loaded, total, label, overlay = false, cla
 ProgressBar.propTypes = {
     loaded: PropTypes.number.isRequired,
     total: PropTypes.number,
+    /** The accessible name of the bar. */
     label: PropTypes.string.isRequired,
+    /** The visible words before the numbers; default: `label`. */
+    caption: PropTypes.string,
     overlay: PropTypes.bool,
     className: PropTypes.string,
 };

@@ -6,7 +6,22 @@ import io
 import json
 
 import pytest
-from component_helpers import add_gated_route, png_bytes, start, svg_bytes
+from component_helpers import (
+    SCREENSHOT_FRAME,
+    ThrottledService,
+    add_gated_route,
+    as_json,
+    count,
+    install_object_url_probe,
+    natural_size,
+    noise_png,
+    object_urls,
+    png_bytes,
+    save_element_screenshot,
+    settle_animations,
+    start,
+    svg_bytes,
+)
 from dash import Input, Output, html
 
 import dash_file_cache as dfc
@@ -15,14 +30,10 @@ pytestmark = pytest.mark.browser
 
 SVG_SIZE = (123, 45)
 PNG_SIZE = (77, 33)
-
-
-def natural_size(dash_duo, selector: str):
-    return dash_duo.driver.execute_script(
-        "const img = document.querySelector(arguments[0]);"
-        "return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null;",
-        selector,
-    )
+BIG_SIZE = (2800, 2400)  # RGB noise: a ~20 MB PNG
+PIECE = 256 * 1024  # bytes per throttled write
+HOLD_AT = 32 * PIECE  # the throttled route holds after 8 MiB (~40 %) until the gate opens
+MIN_PROGRESS_VALUES = 5
 
 
 def status_layout(image: dfc.CachedImage) -> html.Div:
@@ -68,7 +79,7 @@ def test_cimg001_svg_from_callback_loads(dash_duo, app_service):
 
     start(dash_duo, app)
     dash_duo.wait_for_text_to_equal("#status", "none")
-    assert dash_duo.find_elements("#img img") == []
+    assert count(dash_duo, "#img img") == 0
 
     dash_duo.find_element("#load").click()
     dash_duo.wait_for_text_to_equal("#status", "loaded")
@@ -79,7 +90,7 @@ def test_cimg001_svg_from_callback_loads(dash_duo, app_service):
     }
     assert dash_duo.find_element("#img img").get_attribute("alt") == "chart"
     assert dash_duo.find_element("#img img").get_attribute("src").startswith("blob:")
-    assert dash_duo.find_elements("#img [role=progressbar]") == []
+    assert count(dash_duo, "#img [role=progressbar]") == 0
     assert dash_duo.get_logs() == []
 
 
@@ -109,7 +120,7 @@ def test_cimg002_swap_keeps_one_image_and_revokes_old(dash_duo, app_service):
     )
     dash_duo.wait_for_text_to_equal("#status", "loaded")
     assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
-    assert len(dash_duo.find_elements("#img img")) == 1
+    assert count(dash_duo, "#img img") == 1
     assert dash_duo.find_element("#img img").get_attribute("width") == "200"
     new_url = dash_duo.find_element("#img img").get_attribute("src")
     assert new_url != old_url
@@ -148,7 +159,7 @@ def test_cimg003_unknown_uid_reports_service_error(dash_duo, app_service):
     dash_duo.find_element("#load").click()
     dash_duo.wait_for_text_to_equal("#status", "error")
     dash_duo.wait_for_text_to_equal("#error", expected)
-    assert dash_duo.find_elements("#img img") == []
+    assert count(dash_duo, "#img img") == 0
 
     # The only console entry is Chrome's own note of the failed request.
     logs = dash_duo.get_logs()
@@ -197,4 +208,167 @@ def test_cimg004_old_image_stays_while_next_loads(dash_duo, app_service, gate):
         "#progress", json.dumps({"loaded": len(png), "total": len(png)})
     )
     assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
+    assert dash_duo.get_logs() == []
+
+
+def test_cimg005_big_image_reports_progress_then_natural_size(
+    dash_duo, app_service, gate, wait_until
+):
+    """A ~20 MB PNG streamed slowly: callbacks see many progress values before
+    "loaded", the bar shows mid-way (screenshot), and the image has its natural size."""
+    app, service = app_service
+    big = noise_png(*BIG_SIZE)
+    slow = ThrottledService(app, service, piece=PIECE, hold_at=HOLD_AT, gate=gate)
+    address = slow.address(service.register(io.BytesIO(big), mime_type="image/png"))
+    app.layout = html.Div(
+        [
+            html.Button("load", id="load"),
+            html.Div(
+                dfc.CachedImage(id="img", alt="Random noise", width=420, height=360),
+                id="frame",
+                style=SCREENSHOT_FRAME,
+            ),
+            html.Div(id="log"),
+        ]
+    )
+    seen: list[list] = []
+
+    @app.callback(Output("img", "src"), Input("load", "n_clicks"), prevent_initial_call=True)
+    def load(_n):
+        return address
+
+    @app.callback(
+        Output("log", "children"),
+        Input("img", "status"),
+        Input("img", "progress"),
+        prevent_initial_call=True,
+    )
+    def record(status, progress):
+        seen.append([status, progress])
+        return json.dumps(seen)
+
+    start(dash_duo, app)
+    dash_duo.find_element("#load").click()
+
+    # Held at HOLD_AT bytes: the bar shows that much, on the page and in callbacks.
+    bar = dash_duo.wait_for_element("#img [role=progressbar]")
+    wait_until(
+        lambda: bar.get_attribute("data-loaded") == str(HOLD_AT),
+        "the bar never reached the hold point",
+    )
+    assert bar.get_attribute("data-total") == str(len(big))
+    assert bar.get_attribute("aria-valuenow") == str(HOLD_AT * 100 // len(big))
+    settle_animations(dash_duo, wait_until)
+    save_element_screenshot(dash_duo, "#frame", "cached-image-progress.png")
+    assert count(dash_duo, "#img [role=progressbar]") == 1
+    assert slow.transfer(address).sent == HOLD_AT
+
+    def callback_log():
+        return as_json(dash_duo.find_element("#log").text) or []
+
+    gate.set()
+    wait_until(
+        lambda: any(status == "loaded" for status, _ in callback_log()),
+        "callbacks never saw status loaded",
+    )
+    log = callback_log()
+    first_loaded = [status for status, _ in log].index("loaded")
+    loading = [progress for status, progress in log[:first_loaded] if status == "loading"]
+    values = sorted({progress["loaded"] for progress in loading})
+    assert len(values) >= MIN_PROGRESS_VALUES, log
+    assert values[0] == 0 and HOLD_AT in values and values[-1] <= len(big)
+    assert all(progress["total"] in (None, len(big)) for progress in loading)
+    assert log[first_loaded][1] == {"loaded": len(big), "total": len(big)}
+
+    assert natural_size(dash_duo, "#img img") == list(BIG_SIZE)
+    assert count(dash_duo, "#img [role=progressbar]") == 0
+    transfer = slow.transfer(address)
+    assert transfer.done and transfer.sent == len(big)
+    assert dash_duo.get_logs() == []
+
+
+def test_cimg006_superseded_fetch_aborted_and_object_urls_revoked(
+    dash_duo, app_service, gate, wait_until
+):
+    """Two quick ``src`` swaps (a slow 20 MB image, then a small one) end with the
+    second image, and the server sees the first response closed before its end.
+    After more swaps only the shown image's object URL is alive; after unmount none."""
+    app, service = app_service
+    install_object_url_probe(dash_duo)
+    slow = ThrottledService(app, service, piece=PIECE, hold_at=HOLD_AT, gate=gate)
+    big = noise_png(*BIG_SIZE)
+    sizes = [SVG_SIZE, None, PNG_SIZE, (50, 20), (64, 64)]
+    sources = [
+        service.register(
+            io.BytesIO(svg_bytes(*SVG_SIZE)),
+            content_type="image/svg+xml",
+            mime_type="image/svg+xml",
+        ),
+        slow.address(service.register(io.BytesIO(big), mime_type="image/png")),
+        service.register(io.BytesIO(png_bytes(*PNG_SIZE)), mime_type="image/png"),
+        service.register(io.BytesIO(png_bytes(50, 20)), mime_type="image/png"),
+        service.register(
+            io.BytesIO(svg_bytes(64, 64)), content_type="image/svg+xml", mime_type="image/svg+xml"
+        ),
+    ]
+    app.layout = html.Div(
+        [
+            html.Button("swap", id="swap"),
+            html.Button("unmount", id="unmount"),
+            html.Div(dfc.CachedImage(id="img", src=sources[0]), id="holder"),
+        ]
+    )
+
+    @app.callback(Output("img", "src"), Input("swap", "n_clicks"), prevent_initial_call=True)
+    def swap(n):
+        return sources[n]
+
+    @app.callback(
+        Output("holder", "children"), Input("unmount", "n_clicks"), prevent_initial_call=True
+    )
+    def unmount(_n):
+        return []
+
+    def wait_image(index: int) -> str:
+        wait_until(
+            lambda: natural_size(dash_duo, "#img img") == list(sizes[index]),
+            f"image {index} never showed",
+        )
+        return dash_duo.find_element("#img img").get_attribute("src")
+
+    start(dash_duo, app)
+    wait_image(0)
+
+    # First swap: the slow image starts streaming (seen by the server) ...
+    dash_duo.find_element("#swap").click()
+    wait_until(lambda: slow.transfer(sources[1]), "the slow image was never requested")
+    # ... second swap right away: the small image wins.
+    dash_duo.find_element("#swap").click()
+    shown = wait_image(2)
+    assert count(dash_duo, "#img img") == 1
+    assert count(dash_duo, "#img [role=progressbar]") == 0
+
+    # The server lets the held response go on: the browser has hung up on it.
+    gate.set()
+    wait_until(lambda: slow.transfer(sources[1]).closed_early, "the first fetch was never aborted")
+    aborted = slow.transfer(sources[1])
+    assert not aborted.done and aborted.sent < aborted.total == len(big)
+    assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
+
+    for index in (3, 4):
+        dash_duo.find_element("#swap").click()
+        shown = wait_image(index)
+    wait_until(
+        lambda: object_urls(dash_duo)["live"] == [shown],
+        f"object URLs left alive: {object_urls(dash_duo)}",
+    )
+    # One per image shown (0, 2, 3, 4); the aborted fetch never made one.
+    assert len(object_urls(dash_duo)["created"]) == 4
+
+    dash_duo.find_element("#unmount").click()
+    wait_until(lambda: count(dash_duo, "#img") == 0, "the image was never unmounted")
+    wait_until(
+        lambda: object_urls(dash_duo)["live"] == [],
+        f"object URLs left alive after unmount: {object_urls(dash_duo)}",
+    )
     assert dash_duo.get_logs() == []

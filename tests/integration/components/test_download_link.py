@@ -8,7 +8,19 @@ import os
 from pathlib import Path
 
 import pytest
-from component_helpers import add_gated_route, all_files, finished_downloads, sha256, start
+from component_helpers import (
+    SCREENSHOT_FRAME,
+    add_gated_route,
+    all_files,
+    count,
+    finished_downloads,
+    install_object_url_probe,
+    object_urls,
+    save_element_screenshot,
+    settle_animations,
+    sha256,
+    start,
+)
 from dash import Input, Output, html
 
 import dash_file_cache as dfc
@@ -23,7 +35,7 @@ def layout(link: dfc.DownloadLink) -> html.Div:
     return html.Div(
         [
             html.Button("make", id="make"),
-            link,
+            html.Div(link, id="frame", style=SCREENSHOT_FRAME),
             html.Div(id="state"),
         ]
     )
@@ -76,7 +88,8 @@ def wait_files(wait_until, folder: str, count: int) -> list[Path]:
 
 
 def test_dl001_click_saves_file_named_by_content_disposition(dash_duo, app_service, wait_until):
-    """Each click downloads the bytes under the RFC 5987 name; n_clicks counts."""
+    """Each click downloads the bytes under the RFC 5987 name; n_clicks counts; the
+    blob URLs made for saving are all revoked."""
     app, service = app_service
     url = service.register(
         io.BytesIO(PAYLOAD),
@@ -86,6 +99,7 @@ def test_dl001_click_saves_file_named_by_content_disposition(dash_duo, app_servi
     )
     app.layout = layout(dfc.DownloadLink("Get the file", id="dl", url=url, n_clicks=0))
     add_state_callback(app)
+    install_object_url_probe(dash_duo)
     start(dash_duo, app)
     dash_duo.wait_for_text_to_equal("#dl button", "Get the file")
 
@@ -97,7 +111,7 @@ def test_dl001_click_saves_file_named_by_content_disposition(dash_duo, app_servi
     (saved,) = wait_files(wait_until, dash_duo.download_path, 1)
     assert saved.name == NON_ASCII_NAME
     assert sha256(saved.read_bytes()) == sha256(PAYLOAD)
-    assert dash_duo.find_elements("#dl [role=progressbar]") == []
+    assert count(dash_duo, "#dl [role=progressbar]") == 0
 
     # Chrome driven through CDP overwrites a same-named download instead of adding
     # " (1)", so remove the first copy and wait for the second one to appear.
@@ -107,6 +121,14 @@ def test_dl001_click_saves_file_named_by_content_disposition(dash_duo, app_servi
     (again,) = wait_files(wait_until, dash_duo.download_path, 1)
     assert again.name == NON_ASCII_NAME
     assert sha256(again.read_bytes()) == sha256(PAYLOAD)
+
+    # Each save went through a blob: URL, and every one of them is revoked.
+    wait_until(
+        lambda: object_urls(dash_duo)["live"] == [],
+        f"blob URLs left alive: {object_urls(dash_duo)}",
+    )
+    created = object_urls(dash_duo)["created"]
+    assert len(created) == 2 and all(url.startswith("blob:") for url in created)
     assert dash_duo.get_logs() == []
 
 
@@ -170,8 +192,8 @@ def test_dl003_large_file_goes_native(dash_duo, app_service, wait_until):
     assert dash_duo.get_logs() == []
 
 
-GATED_TOTAL = 1024 * 1024  # bytes the gated route announces
-GATED_FIRST = 64 * 1024  # bytes it sends before waiting on the gate
+GATED_TOTAL = 24 * 1024 * 1024  # bytes the gated route announces
+GATED_FIRST = 9 * 1024 * 1024  # bytes it sends before waiting on the gate
 
 
 def test_dl004_cancel_aborts_and_saves_nothing(dash_duo, app_service, wait_until, gate):
@@ -197,12 +219,16 @@ def test_dl004_cancel_aborts_and_saves_nothing(dash_duo, app_service, wait_until
         progress={"loaded": GATED_FIRST, "total": GATED_TOTAL},
     )
     assert dash_duo.find_element("#dl button").get_attribute("disabled") == "true"
+    settle_animations(dash_duo, wait_until)
+    save_element_screenshot(dash_duo, "#frame", "download-link-progress.png")
+    assert count(dash_duo, "#dl [role=progressbar]") == 1
+    assert count(dash_duo, "#dl [aria-label='Cancel download']") == 1
 
     dash_duo.find_element("#dl [aria-label='Cancel download']").click()
     done = wait_state(wait_until, dash_duo, status="aborted", n_clicks=1)
     assert done["progress"] == {"loaded": GATED_FIRST, "total": GATED_TOTAL}
-    assert dash_duo.find_elements("#dl [role=progressbar]") == []
-    assert dash_duo.find_elements("#dl [aria-label='Cancel download']") == []
+    assert count(dash_duo, "#dl [role=progressbar]") == 0
+    assert count(dash_duo, "#dl [aria-label='Cancel download']") == 0
     gate.set()
     assert all_files(dash_duo.download_path) == []
     assert dash_duo.get_logs() == []
