@@ -14,7 +14,7 @@ import pytest
 import redis
 from dash.testing.wait import until
 
-from .test_gunicorn import ROOT
+from .servers import ROOT
 
 MODULE = "examples.ex6_celery_redis"
 

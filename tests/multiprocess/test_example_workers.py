@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,9 +9,8 @@ from typing import Any
 import pytest
 from dash.testing.wait import until
 
-from ..conftest import free_port
 from ..helpers import wait_until
-from .test_gunicorn import ROOT, ready
+from .servers import gunicorn
 
 LOADED_WIDTH = "return arguments[0].complete ? arguments[0].naturalWidth : 0"
 
@@ -26,24 +22,9 @@ def expected_csv(n_clicks: int) -> str:
 
 @pytest.fixture
 def gunicorn_example(tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = dict(os.environ, DFC_CACHE_DIR=str(tmp_path / "cache"))
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers=3",
-        f"--bind=127.0.0.1:{port}",
-        "--log-level=warning",
-        "examples.ex7_gunicorn_workers:server",
-    ]
-    with subprocess.Popen(command, cwd=ROOT, env=env) as server:
-        try:
-            wait_until(lambda: ready(port), timeout=60, what="gunicorn to answer")
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            server.terminate()
-            server.wait(30)
+    env = {"DFC_CACHE_DIR": str(tmp_path / "cache")}
+    with gunicorn("examples.ex7_gunicorn_workers:server", env, "--workers=3") as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_ex007_chart_and_data_from_any_worker(dash_br: Any, gunicorn_example: str) -> None:

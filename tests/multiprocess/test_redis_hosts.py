@@ -4,56 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
+import redis
 
-from ..conftest import free_port
-from ..helpers import wait_until
-from .test_gunicorn import ROOT, race, ready, request
+from .servers import gunicorn, race, request
 
 PAIRS = 1000
 
 
 @pytest.fixture
-def hosts(redis_server: str, tmp_path: Path) -> Iterator[list[int]]:
+def hosts(redis_server: str) -> Iterator[list[int]]:
     """Two independent gunicorn servers (2 gthread workers each) on one Redis."""
-    import redis
-
     redis.Redis.from_url(redis_server).flushdb()
-    env = dict(os.environ, DFC_REDIS_URL=redis_server, DFC_CACHE_SIZE="5000")
-    ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers=2",
-                "--worker-class=gthread",
-                "--threads=4",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-                "tests.multiprocess.gunicorn_app:app",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for port in ports
-    ]
-    try:
-        for port in ports:
-            wait_until(lambda port=port: ready(port), timeout=60, what="a host to answer")
-        yield ports
-    finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            server.wait(30)
+    env = {"DFC_REDIS_URL": redis_server, "DFC_CACHE_SIZE": "5000"}
+    options = ("--workers=2", "--worker-class=gthread", "--threads=4")
+    target = "tests.multiprocess.gunicorn_app:app"
+    with gunicorn(target, env, *options) as first, gunicorn(target, env, *options) as second:
+        yield [first, second]
 
 
 def register_and_fetch(ports: list[int], n: int) -> tuple[bool, bool]:

@@ -1,0 +1,77 @@
+"""Real gunicorn servers for the multi-process tests, and plain HTTP helpers for them."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..conftest import free_port
+from ..helpers import wait_until
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes, str]:
+    """One request on a fresh connection (so the kernel may hand it to any worker)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body)
+        response = conn.getresponse()
+        return response.status, response.read(), response.getheader("X-Worker-Pid", "")
+    finally:
+        conn.close()
+
+
+def race(ports: list[int], address: str, clients: int) -> list[tuple[int, bytes, str]]:
+    """GET ``address`` from ``clients`` threads at once, spread over ``ports``."""
+    barrier = threading.Barrier(clients)
+    results: list[tuple[int, bytes, str]] = []
+
+    def fetch(port: int) -> None:
+        barrier.wait()
+        results.append(request(port, "GET", address))
+
+    threads = [
+        threading.Thread(target=fetch, args=(ports[i % len(ports)],)) for i in range(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def ready(port: int) -> bool:
+    """Whether the service answers (a request without uid gets its 400)."""
+    try:
+        return request(port, "GET", "/cached-data")[0] == 400
+    except OSError:
+        return False
+
+
+@contextmanager
+def gunicorn(target: str, env: dict[str, str], *options: str) -> Iterator[int]:
+    """Run ``gunicorn target`` on a free port of 127.0.0.1 until the block ends; yield the port."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
+        *options,
+        target,
+    ]
+    with subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}) as server:
+        try:
+            wait_until(lambda: ready(port), timeout=60, what=f"gunicorn {target} to answer")
+            yield port
+        finally:
+            server.terminate()
+            server.wait(30)
