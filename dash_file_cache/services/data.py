@@ -277,7 +277,7 @@ class ServiceData:
                 raise FileNotFoundError(_NOT_FOUND) from None
         try:
             source = _open(loader())
-        except OSError:
+        except FileNotFoundError:  # deleted since it was stat'ed; other errors are ours: 500
             raise FileNotFoundError(_NOT_FOUND) from None
 
         chunk = self._chunk_size * MEGABYTE

@@ -126,6 +126,28 @@ def test_redis_serves_a_copy_of_a_path_after_the_file_is_gone(
     assert 'filename="gone.bin"' in response.headers["Content-Disposition"]
 
 
+def test_unreadable_file_is_a_logged_500_without_traceback(
+    path_service: dfc.ServiceData,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Tests run as root here, where chmod cannot make a file unreadable: inject the fault.
+    path = tmp_path / "locked.bin"
+    path.write_bytes(b"secret")
+    address = path_service.register(path)
+
+    def refuse(data: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("dash_file_cache.services.data._open", refuse)
+    response = served(path_service).test_client().get(address)
+    body = assert_json_error(response, 500)
+    assert "Traceback" not in response.get_data(as_text=True)
+    assert str(path) not in body["error"]
+    assert "could not read" in caplog.text
+
+
 # -- HEAD ------------------------------------------------------------------------------
 
 
