@@ -12,6 +12,7 @@ import dash_file_cache as dfc
 BOUNDS = {
     "cache_size": int(os.environ.get("DFC_CACHE_SIZE", "10000")),
     "max_bytes": int(os.environ.get("DFC_MAX_BYTES", str(2**40))),
+    "ttl": float(os.environ["DFC_TTL"]) if "DFC_TTL" in os.environ else None,
 }
 cache: dfc.CacheAbstract
 if "DFC_REDIS_URL" in os.environ:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ..helpers import wait_until
 from .servers import gunicorn, race, request
 
 WORKERS = 3
@@ -59,3 +60,23 @@ def test_bounds_hold_across_workers(gunicorn_app: tuple[int, Path]) -> None:
     statuses = [request(port, "GET", address)[0] for address in addresses]
     assert statuses == [404] * 30 + [200] * 50  # cache_size=50, oldest evicted first
     assert len(list(cache_dir.rglob("*.val"))) == 50
+
+
+def test_max_bytes_and_ttl_hold_across_workers(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "shared"
+    env = {"DFC_CACHE_DIR": str(cache_dir), "DFC_MAX_BYTES": "25000", "DFC_TTL": "3"}
+    with gunicorn("tests.multiprocess.gunicorn_app:app", env, "--workers=3") as port:
+        addresses = [
+            json.loads(request(port, "POST", "/register", bytes([n]) * 10_000)[1])["addr"]
+            for n in range(5)
+        ]
+        statuses = [request(port, "GET", address)[0] for address in addresses]
+        assert statuses == [404, 404, 404, 200, 200]  # 25,000 bytes hold two items
+        assert len(list(cache_dir.rglob("*.val"))) == 2
+        wait_until(
+            lambda: all(request(port, "GET", a)[0] == 404 for a in addresses[3:]),
+            timeout=20,
+            what="the items to expire",
+        )
+        request(port, "POST", "/register", b"x")  # a write culls what expired
+        assert len(list(cache_dir.rglob("*.val"))) == 1
