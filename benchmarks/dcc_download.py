@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
-import tempfile
 import time
 
-from measure import MIB, server_process, write_random_file
+from measure import MIB, random_file, server_process
 
 SERVER = r"""
 import sys, dash, dash_file_cache as dfc
@@ -75,9 +73,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=256, help="file size in MiB")
     args = parser.parse_args()
     size = args.size_mb * MIB
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "big.bin")
-        write_random_file(path, args.size_mb)
+    with random_file(args.size_mb) as path:
         results = {case: run(case, path, size) for case in ("dcc.send_file", "ServiceData")}
     ref_mem, ref_time = results["dcc.send_file"]
     print(f"file: {args.size_mb} MiB, one request each, Werkzeug threaded server on 127.0.0.1")

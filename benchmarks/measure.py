@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,15 @@ def write_random_file(path: str, size_mib: int) -> None:
     with open(path, "wb") as out:
         for _ in range(size_mib):
             out.write(block)
+
+
+@contextmanager
+def random_file(size_mib: int) -> Iterator[str]:
+    """A temporary file of ``size_mib`` MiB of random bytes; removed afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "big.bin")
+        write_random_file(path, size_mib)
+        yield path
 
 
 @dataclass

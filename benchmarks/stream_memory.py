@@ -11,11 +11,9 @@ Run: ``python benchmarks/stream_memory.py [--size-mb 1024]``
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 import time
 
-from measure import MIB, server_process, write_random_file
+from measure import MIB, random_file, server_process
 
 CASES = ("flask.send_file", "ServiceData+CachePlain(path)", "ServiceData+CacheFile(path)")
 READ_CHUNK = 1 * MIB  # bytes per client read
@@ -60,9 +58,7 @@ def main() -> None:
     parser.add_argument("--size-mb", type=int, default=1024, help="file size in MiB")
     args = parser.parse_args()
     size = args.size_mb * MIB
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "big.bin")
-        write_random_file(path, args.size_mb)
+    with random_file(args.size_mb) as path:
         results = {case: measure(case, path, size) for case in CASES}
     ref_mem, ref_speed = results[CASES[0]]
     print(f"file: {args.size_mb} MiB, served by Werkzeug's threaded server on 127.0.0.1")

@@ -8,29 +8,40 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ("CacheAbstract", "check_bound", "check_ttl")
+__all__ = ("CacheAbstract", "check_bound", "check_positive", "check_ttl")
 
 S = TypeVar("S")
 T = TypeVar("T")
 
 
-def check_bound(name: str, value: object, *, optional: bool) -> int | None:
-    """Validate an integer bound (``>= 1``) and return it.
+def check_positive(name: str, value: object) -> int:
+    """Validate a required integer bound (``>= 1``) and return it.
 
     :param name: the argument's name, used in the error message.
-    :param value: the value to check.
-    :param optional: whether ``None`` (no bound) is accepted.
     :raises TypeError: if ``value`` is not an ``int`` (``bool`` is refused).
+    :raises ValueError: if ``value`` is below 1.
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
+
+
+def check_bound(name: str, value: object, *, optional: bool) -> int | None:
+    """Validate an integer bound (``>= 1``); ``None`` (no bound) when ``optional``.
+
+    :raises TypeError: if ``value`` is not an ``int`` (or ``None`` when optional).
     :raises ValueError: if ``value`` is below 1.
     """
     if value is None and optional:
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        kind = "an int or None" if optional else "an int"
-        raise TypeError(f"{name} must be {kind}, not {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
-    return value
+    try:
+        return check_positive(name, value)
+    except TypeError:
+        if optional:
+            raise TypeError(f"{name} must be an int or None, not {type(value).__name__}") from None
+        raise
 
 
 def check_ttl(value: object) -> float | None:

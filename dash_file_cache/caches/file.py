@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 import diskcache
 
-from .abstract import CacheAbstract, check_bound
+from .abstract import CacheAbstract, check_positive
 from .typehints import CachedData, CachedFileInfo
 
 __all__ = ("CacheFile",)
@@ -69,7 +69,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         ttl: float | None = None,
     ) -> None:
         super().__init__(cache_size, max_bytes=max_bytes, ttl=ttl, size_optional=True)
-        self._chunk_size: int = check_bound("chunk_size", chunk_size, optional=False) or 1
+        self._chunk_size: int = check_positive("chunk_size", chunk_size)
         if cache_dir is None:
             cache_dir = tempfile.mkdtemp(prefix="dash-file-cache-")
             atexit.register(_remove_tree, cache_dir, os.getpid())

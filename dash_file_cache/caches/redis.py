@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from .abstract import CacheAbstract, check_bound
+from .abstract import CacheAbstract, check_positive
 from .typehints import CachedData, CachedFileInfo
 
 if TYPE_CHECKING:
@@ -192,7 +192,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             raise TypeError(f"key_prefix must be a str, not {type(key_prefix).__name__}")
         if not isinstance(copy_paths, bool):
             raise TypeError(f"copy_paths must be a bool, not {type(copy_paths).__name__}")
-        self._chunk = (check_bound("chunk_size", chunk_size, optional=False) or 1) * MEGABYTE
+        self._chunk = check_positive("chunk_size", chunk_size) * MEGABYTE
         self._client = _connect(url_or_client)
         self._prefix = key_prefix
         self._copy_paths = copy_paths

@@ -18,7 +18,7 @@ import flask
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import wrap_file
 
-from ..caches.abstract import CacheAbstract, check_bound
+from ..caches.abstract import CacheAbstract, check_positive
 from ..caches.typehints import CachedData, CachedFileInfo
 from .cors import Origins, add_cors_headers, parse_origins
 from .http import (
@@ -131,7 +131,7 @@ class ServiceData:
 
     @chunk_size.setter
     def chunk_size(self, value: int) -> None:
-        self._chunk_size = check_bound("chunk_size", value, optional=False) or 1
+        self._chunk_size = check_positive("chunk_size", value)
 
     # -- registering -----------------------------------------------------------------
 
