@@ -1,7 +1,7 @@
 """Storage backends; each is a :class:`~dash_file_cache.caches.abstract.CacheAbstract`."""
 
 from . import abstract, file, memory, redis, typehints
-from .abstract import CacheAbstract
+from .abstract import BackendUnavailable, CacheAbstract
 from .file import CacheFile
 from .memory import CachePlain, CacheQueue
 from .redis import CacheRedis
@@ -13,6 +13,7 @@ __all__ = (
     "memory",
     "redis",
     "typehints",
+    "BackendUnavailable",
     "CacheAbstract",
     "CacheFile",
     "CachePlain",

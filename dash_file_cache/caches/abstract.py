@@ -6,12 +6,21 @@ import abc
 import threading
 import time
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-__all__ = ("CacheAbstract", "check_bound", "check_positive", "check_ttl")
+__all__ = ("BackendUnavailable", "CacheAbstract", "check_bound", "check_positive", "check_ttl")
 
 S = TypeVar("S")
 T = TypeVar("T")
+C = TypeVar("C", bound="CacheAbstract[Any, Any]")
+
+
+class BackendUnavailable(ConnectionError):
+    """The cache's storage cannot be reached right now (for example Redis is down).
+
+    The service answers ``503`` with ``Retry-After`` while it lasts; ``register()``
+    raises it to the caller.
+    """
 
 
 def check_positive(name: str, value: object) -> int:
@@ -108,6 +117,19 @@ class CacheAbstract(abc.ABC, Generic[S, T]):
         """Refuse an item that could never fit under ``max_bytes``."""
         if self._max_bytes is not None and nbytes > self._max_bytes:
             raise ValueError(f"the item has {nbytes} bytes, more than max_bytes={self._max_bytes}")
+
+    def close(self) -> None:
+        """Release what the cache holds open (connections, helper processes).
+
+        Items stored in shared storage (a directory, Redis) stay there. Idempotent; a
+        cache is also a context manager that closes on exit.
+        """
+
+    def __enter__(self: C) -> C:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.is_in(key)

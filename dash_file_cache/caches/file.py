@@ -11,28 +11,19 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, BinaryIO
+from typing import Any
 
 import diskcache
 
 from .abstract import CacheAbstract, check_positive
+from .staging import Staged, StagedDisk, stage, sweep_staging
 from .typehints import CachedData, CachedFileInfo
 
 __all__ = ("CacheFile",)
 
 MEGABYTE = 1024 * 1024  # bytes
+SWEEP_INTERVAL = 600.0  # seconds between sweeps of orphaned staging files
 _MISSING = object()
-
-
-class _ChunkReader:
-    """Feed a stream to diskcache in ``chunk`` bytes per read."""
-
-    def __init__(self, stream: BinaryIO, chunk: int) -> None:
-        self._stream = stream
-        self._chunk = chunk
-
-    def read(self, size: int = -1) -> bytes:
-        return self._stream.read(self._chunk)
 
 
 def _remove_tree(path: str, owner: int) -> None:
@@ -44,11 +35,20 @@ def _remove_tree(path: str, owner: int) -> None:
 class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     """Items kept as files in a directory, shared by every process that opens it.
 
-    Built on :mod:`diskcache`: an item's data is written to its own file first and its
-    index row (holding the metadata) is committed only afterwards, so no reader ever sees
-    a half-written item, even if the writer is killed. Removing, evicting or expiring an
-    item deletes its file. Items registered by path are stored as references to that path.
-    Eviction drops the least recently *stored* items (reads never write to the index).
+    Built on :mod:`diskcache`: an item's data is written to a locked file in
+    ``staging/`` first, outside any lock of the index. Then one SQLite transaction moves
+    it into place, inserts the index row (holding the metadata) and evicts what the
+    bounds require, so no reader ever sees a half-written item and the bounds hold at
+    every instant, across processes. Removing, evicting or expiring an item deletes its
+    file; a response already reading it keeps its open handle until it ends. Items
+    registered by path are stored as references to that path. Eviction drops the least
+    recently *stored* items (reads never write to the index).
+
+    A write that fails (a full disk, a source that raises) removes its partial file. A
+    writer killed mid-write leaves an unlocked file in ``staging/``: it is swept (once it
+    is a minute old, and never while a live writer holds its lock) when a cache is
+    opened on the directory and every ten minutes while items are stored; see
+    :meth:`sweep`.
 
     :param cache_dir: the directory; ``None`` creates a temporary one, removed at exit.
     :param chunk_size: chunk size in MB used when copying data into the cache (``>= 1``).
@@ -77,15 +77,31 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
             raise TypeError(f"cache_dir must be a path or None, not {type(cache_dir).__name__}")
         self._dir = os.path.abspath(os.fspath(cache_dir))
         self._store = self._open_store()
+        self._swept = 0.0
+        self.sweep()
 
     def _open_store(self) -> diskcache.Cache:
         # Culling is ours (exact counts and bytes, our clock), so diskcache's is off.
         return diskcache.Cache(
             self._dir,
+            disk=StagedDisk,
             eviction_policy="none",
             cull_limit=0,
             size_limit=2**62,
         )
+
+    def sweep(self) -> int:
+        """Remove data files that writers killed mid-write left behind; return the count.
+
+        Only files in ``staging/`` that no live process holds locked and that are at
+        least a minute old are removed, so a write in progress is never touched.
+        """
+        self._swept = time.monotonic()
+        return sweep_staging(self._dir)
+
+    def close(self) -> None:
+        """Close this thread's connection to the index (the items stay on disk)."""
+        self._store.close()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -136,15 +152,17 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         return self._decode(value, tag, key)
 
     def _cull(self) -> None:
-        """Drop expired items, then the oldest ones beyond the bounds (one transaction)."""
+        """Drop expired items, then the oldest ones beyond the bounds.
+
+        Call it inside ``self._store.transact()``, so it is one transaction with the write.
+        """
         store = self._store
-        with store.transact():
-            store.expire(now=self.clock())
-            while len(store) and (
-                (self.cache_size is not None and len(store) > self.cache_size)
-                or (self.max_bytes is not None and store.reset("size") > self.max_bytes)
-            ):
-                store.delete(next(iter(store)))
+        store.expire(now=self.clock())
+        while len(store) and (
+            (self.cache_size is not None and len(store) > self.cache_size)
+            or (self.max_bytes is not None and store.reset("size") > self.max_bytes)
+        ):
+            store.delete(next(iter(store)))
 
     # -- the contract ------------------------------------------------------------------
 
@@ -161,12 +179,13 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         """Store an item: a path (``str``, kept as a reference), ``bytes`` or a binary stream.
 
         :raises ValueError: if the item alone is larger than ``max_bytes``.
+        :raises OSError: if the data cannot be written (nothing is left behind).
         """
         expires = self._expiry()
         record: dict[str, Any] = {"info": info, "expires": expires}
+        value: Any
         if isinstance(data, str):
-            value: Any = data
-            read = False
+            value = data
             self._check_fits(0)
         else:
             stream = io.BytesIO(data) if isinstance(data, bytes) else data
@@ -175,12 +194,22 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
                     f"data must be a path, bytes or a binary stream, not {type(data).__name__}"
                 )
             self._check_fits(int(info["size"]))
-            value = _ChunkReader(stream, self._chunk_size * MEGABYTE)
-            read = True
-        # diskcache dates expiry by the real clock: give it our absolute time as a duration.
-        duration = None if expires is None else max(expires - time.time(), 1e-6)
-        self._store.set(key, value, read=read, tag=json.dumps(record), expire=duration)
-        self._cull()
+            value = stage(self._dir, stream, self._chunk_size * MEGABYTE)
+        try:
+            # diskcache dates expiry by the real clock: give it our time as a duration.
+            duration = None if expires is None else max(expires - time.time(), 1e-6)
+            with self._store.transact(retry=True):
+                self._store.set(key, value, tag=json.dumps(record), expire=duration)
+                self._cull()
+        except BaseException:
+            if isinstance(value, Staged):
+                value.discard()
+            raise
+        finally:
+            if isinstance(value, Staged):
+                value.close()
+        if time.monotonic() - self._swept > SWEEP_INTERVAL:
+            self.sweep()
 
     def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Return ``(info, loader)``; the loader opens the item's file (or gives its path).

@@ -1,29 +1,39 @@
 """A cache shared by many hosts through a Redis server: :class:`CacheRedis`.
 
-Layout under the key prefix ``P`` (``uid`` is the item's key):
+Layout under the key prefix ``P`` (``uid`` is the item's key, ``gen`` a random token
+of one stored version):
 
-- ``P{uid}:info``: the item's metadata (JSON), written last, so its presence means the
-  item is complete; ``P{uid}:chunks``: a hash of chunk index → bytes.
+- ``P{uid}:info``: the item's record (JSON, naming its chunks key), written last, so
+  its presence means the item is complete; ``P{uid}:chunks:{gen}``: a hash of chunk
+  index → bytes; ``P{uid}:chunks:{gen}:readers``: how many responses stream it now.
 - ``Pindex``: sorted set of uids by store order (eviction: least recently stored);
   ``Pexpiry``: sorted set of uids by expiry time; ``Psizes``: hash uid → bytes held;
   ``Pbytes``: total bytes held; ``Pseq``: store-order counter.
 
-Writes go to ``P{uid}:pending`` (which expires by itself if the writer dies) and are
-published by one Lua script. A one-time claim renames the chunks to a private key in one
-script, so exactly one caller, on any host, gets them.
+Writes go to ``P{uid}:pending:{gen}`` (which expires by itself if the writer dies) and
+are published, with the cull that keeps the bounds, by one Lua script: bounds hold at
+every instant and the newest items survive, whatever the number of writers. Removing,
+evicting or expiring an item whose chunks a response is still reading leaves those
+chunks (no longer counted in ``nbytes``) until the last reader closes, or for an hour.
+A one-time claim removes the record in one script, so exactly one caller, on any host,
+gets the chunks, which its stream deletes on close.
+
+The scripts compute key names from the prefix, so Redis Cluster is not supported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from .abstract import CacheAbstract, check_positive
+from .abstract import BackendUnavailable, CacheAbstract, check_positive
 from .typehints import CachedData, CachedFileInfo
 
 if TYPE_CHECKING:
@@ -31,60 +41,153 @@ if TYPE_CHECKING:
 
 __all__ = ("CacheRedis",)
 
+logger = logging.getLogger(__name__)
+
 MEGABYTE = 1024 * 1024  # bytes
 PENDING_TTL_MS = 3_600_000  # 1 hour: an abandoned write disappears by itself
+READER_GRACE_MS = 3_600_000  # 1 hour: chunks kept for a reader that never closed
 CLAIMED_TTL_MS = 3_600_000  # 1 hour: a claimed item whose response never closed
 CULL_LIMIT = 1000  # most items dropped by one cull
 
-# KEYS: pending, chunks, info, index, expiry, sizes, bytes, seq
-# ARGV: uid, info json, size, expire-at score ("" = never), ttl ms ("" = never)
-_PUBLISH = """
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('RENAME', KEYS[1], KEYS[2])
-  if ARGV[5] == '' then redis.call('PERSIST', KEYS[2]) end
+# Shared by the scripts. KEYS: index, expiry, sizes, bytes, seq.
+# ARGV[1] prefix, ARGV[2] now, ARGV[3] cache_size, ARGV[4] max_bytes ("" = none).
+_LIB = f"""
+local P = ARGV[1]
+local function retire(chunks)
+  if not chunks then return end
+  local readers = tonumber(redis.call('GET', chunks .. ':readers') or '0')
+  if readers > 0 then
+    redis.call('PEXPIRE', chunks, {READER_GRACE_MS})
+  else
+    redis.call('DEL', chunks)
+  end
 end
-redis.call('SET', KEYS[3], ARGV[2])
-if ARGV[5] ~= '' then
-  redis.call('PEXPIRE', KEYS[3], ARGV[5])
-  redis.call('PEXPIRE', KEYS[2], ARGV[5])
-  redis.call('ZADD', KEYS[5], ARGV[4], ARGV[1])
+local function drop(uid, keep_chunks)
+  local raw = redis.call('GET', P .. uid .. ':info')
+  local chunks = nil
+  if raw then chunks = cjson.decode(raw)['chunks'] end
+  redis.call('DEL', P .. uid .. ':info')
+  redis.call('ZREM', KEYS[1], uid)
+  redis.call('ZREM', KEYS[2], uid)
+  local size = redis.call('HGET', KEYS[3], uid)
+  if size then
+    redis.call('HDEL', KEYS[3], uid)
+    redis.call('DECRBY', KEYS[4], size)
+  end
+  if not keep_chunks then retire(chunks) end
+  return raw, chunks
 end
-redis.call('ZADD', KEYS[4], redis.call('INCR', KEYS[8]), ARGV[1])
-redis.call('HSET', KEYS[6], ARGV[1], ARGV[3])
-redis.call('INCRBY', KEYS[7], ARGV[3])
+local function cull()
+  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, {CULL_LIMIT})
+  for _, uid in ipairs(expired) do drop(uid) end
+  local count_bound = tonumber(ARGV[3])
+  local byte_bound = tonumber(ARGV[4])
+  for _ = 1, {CULL_LIMIT} do
+    local over = (count_bound and redis.call('ZCARD', KEYS[1]) > count_bound)
+      or (byte_bound and tonumber(redis.call('GET', KEYS[4]) or '0') > byte_bound)
+    if not over then return end
+    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)
+    if #oldest == 0 then return end
+    drop(oldest[1])
+  end
+end
+"""
+
+# ARGV[5] uid, ARGV[6] record json, ARGV[7] size, ARGV[8] expire-at ("" = never),
+# ARGV[9] ttl ms ("" = never), ARGV[10] pending key, ARGV[11] chunks key ("" = none)
+_PUBLISH = (
+    _LIB
+    + """
+local uid = ARGV[5]
+drop(uid)
+local info = P .. uid .. ':info'
+if ARGV[11] ~= '' and redis.call('EXISTS', ARGV[10]) == 1 then
+  redis.call('RENAME', ARGV[10], ARGV[11])
+  if ARGV[9] == '' then redis.call('PERSIST', ARGV[11])
+  else redis.call('PEXPIRE', ARGV[11], ARGV[9]) end
+end
+redis.call('SET', info, ARGV[6])
+if ARGV[9] ~= '' then
+  redis.call('PEXPIRE', info, ARGV[9])
+  redis.call('ZADD', KEYS[2], ARGV[8], uid)
+end
+redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[5]), uid)
+redis.call('HSET', KEYS[3], uid, ARGV[7])
+redis.call('INCRBY', KEYS[4], ARGV[7])
+cull()
+return 1
+"""
+)
+
+# ARGV[5] uid
+_REMOVE = (
+    _LIB
+    + """
+local raw = drop(ARGV[5])
+if raw then return 1 end
+return 0
+"""
+)
+
+_CULL = (
+    _LIB
+    + """
+cull()
+return redis.call('ZCARD', KEYS[1])
+"""
+)
+
+# ARGV[5] uid, ARGV[6] claimed ttl ms: the record, with its chunks left to the caller.
+_CLAIM = (
+    _LIB
+    + """
+local raw, chunks = drop(ARGV[5], true)
+if not raw then return false end
+if chunks and redis.call('EXISTS', chunks) == 1 then
+  redis.call('PEXPIRE', chunks, ARGV[6])
+end
+return raw
+"""
+)
+
+# KEYS: info, chunks ; ARGV: grace ms. Count a reader if the item is still this version.
+_PIN = """
+local raw = redis.call('GET', KEYS[1])
+if not raw or cjson.decode(raw)['chunks'] ~= KEYS[2] then return 0 end
+local readers = KEYS[2] .. ':readers'
+redis.call('INCR', readers)
+redis.call('PEXPIRE', readers, ARGV[1])
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl >= 0 and ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
 return 1
 """
 
-# KEYS: info, chunks, index, expiry, sizes, bytes ; ARGV: uid
-_REMOVE = """
-local size = redis.call('HGET', KEYS[5], ARGV[1])
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-if not size then return 0 end
-redis.call('HDEL', KEYS[5], ARGV[1])
-redis.call('DECRBY', KEYS[6], size)
-return 1
+# KEYS: info, chunks. The last reader of a version that is no longer current deletes it.
+_RELEASE = """
+local readers = KEYS[2] .. ':readers'
+local left = redis.call('DECR', readers)
+if left > 0 then return left end
+redis.call('DEL', readers)
+local raw = redis.call('GET', KEYS[1])
+if raw and cjson.decode(raw)['chunks'] == KEYS[2] then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+else
+  redis.call('DEL', KEYS[2])
+end
+return 0
 """
 
-# KEYS: info, chunks, index, expiry, sizes, bytes, claimed ; ARGV: uid, claimed ttl ms
-_CLAIM = """
-local info = redis.call('GET', KEYS[1])
-if not info then return false end
-if redis.call('EXISTS', KEYS[2]) == 1 then
-  redis.call('RENAME', KEYS[2], KEYS[7])
-  redis.call('PEXPIRE', KEYS[7], ARGV[2])
-end
-local size = redis.call('HGET', KEYS[5], ARGV[1])
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-redis.call('ZREM', KEYS[4], ARGV[1])
-if size then
-  redis.call('HDEL', KEYS[5], ARGV[1])
-  redis.call('DECRBY', KEYS[6], size)
-end
-return info
-"""
+
+@contextlib.contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn a lost connection to Redis into :class:`BackendUnavailable`."""
+    import redis
+
+    try:
+        yield
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise BackendUnavailable(f"Redis is unreachable: {exc}") from exc
 
 
 def _connect(url_or_client: Any) -> redis_lib.Redis:
@@ -110,15 +213,20 @@ class RedisChunkStream(io.RawIOBase):
     :param key: the hash holding the chunks.
     :param size: the item's size in bytes.
     :param chunk: the size of each stored chunk in bytes.
-    :param owned: delete ``key`` on close (a claimed one-time item).
+    :param on_close: called once when the stream closes (release or delete the chunks).
     """
 
     def __init__(
-        self, client: redis_lib.Redis, key: str, size: int, chunk: int, owned: bool = False
+        self,
+        client: redis_lib.Redis,
+        key: str,
+        size: int,
+        chunk: int,
+        on_close: Callable[[], object] | None = None,
     ) -> None:
         super().__init__()
         self._client, self._key, self._size, self._chunk = client, key, size, chunk
-        self._owned = owned
+        self._on_close = on_close
         self._pos = 0
 
     def readable(self) -> bool:
@@ -139,17 +247,23 @@ class RedisChunkStream(io.RawIOBase):
         if self._pos >= self._size:
             return 0
         index, skip = divmod(self._pos, self._chunk)
-        data = self._client.hget(self._key, str(index))
-        if data is None:  # removed while being read: end the body early
-            return 0
+        with _reachable():
+            data = self._client.hget(self._key, str(index))
+        if data is None:  # lost (Redis restarted, or the reader grace ran out)
+            raise BackendUnavailable(f"the chunks of {self._key} are gone from Redis")
         piece = memoryview(cast(bytes, data))[skip : skip + len(buffer)]
         buffer[: len(piece)] = piece
         self._pos += len(piece)
         return len(piece)
 
     def close(self) -> None:
-        if not self.closed and self._owned:
-            self._client.delete(self._key)
+        on_close, self._on_close = self._on_close, None
+        if on_close is not None and not self.closed:
+            try:
+                with _reachable():
+                    on_close()
+            except BackendUnavailable:
+                logger.warning("dash-file-cache could not release %s in Redis", self._key)
         super().close()
 
 
@@ -194,11 +308,20 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             raise TypeError(f"copy_paths must be a bool, not {type(copy_paths).__name__}")
         self._chunk = check_positive("chunk_size", chunk_size) * MEGABYTE
         self._client = _connect(url_or_client)
+        self._owns_client = isinstance(url_or_client, str)
         self._prefix = key_prefix
         self._copy_paths = copy_paths
-        self._publish = self._client.register_script(_PUBLISH)
-        self._remove = self._client.register_script(_REMOVE)
-        self._claim = self._client.register_script(_CLAIM)
+        register = self._client.register_script
+        self._publish, self._remove, self._cull_script = (
+            register(_PUBLISH),
+            register(_REMOVE),
+            register(_CULL),
+        )
+        self._claim, self._pin, self._release = (
+            register(_CLAIM),
+            register(_PIN),
+            register(_RELEASE),
+        )
 
     @property
     def client(self) -> redis_lib.Redis:
@@ -210,32 +333,39 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         """The prefix of every key of this cache."""
         return self._prefix
 
+    def close(self) -> None:
+        """Close the connections of a client made from a URL (the items stay in Redis).
+
+        A ``redis.Redis`` passed in is left open for its owner to close.
+        """
+        if self._owns_client:
+            self._client.close()
+
     def _key(self, name: str) -> str:
         return self._prefix + name
 
-    def _item_keys(self, key: str) -> list[str]:
-        return [
-            self._key(f"{key}:info"),
-            self._key(f"{key}:chunks"),
-            self._key("index"),
-            self._key("expiry"),
-            self._key("sizes"),
-            self._key("bytes"),
-        ]
+    def _lib_keys(self) -> list[str]:
+        return [self._key(name) for name in ("index", "expiry", "sizes", "bytes", "seq")]
+
+    def _lib_args(self) -> list[Any]:
+        bound = ("" if b is None else b for b in (self.cache_size, self.max_bytes))
+        return [self._prefix, self.clock(), *bound]
 
     def __len__(self) -> int:
-        self._cull()
-        return int(self._client.zcard(self._key("index")))
+        with _reachable():
+            return int(self._cull_script(keys=self._lib_keys(), args=self._lib_args()))
 
     @property
     def nbytes(self) -> int:
-        """Bytes of data held in Redis."""
-        return int(self._client.get(self._key("bytes")) or 0)
+        """Bytes of data held in Redis for live items."""
+        with _reachable():
+            return int(self._client.get(self._key("bytes")) or 0)
 
     # -- helpers --------------------------------------------------------------------------
 
     def _record(self, key: str) -> dict[str, Any]:
-        raw = self._client.get(self._key(f"{key}:info"))
+        with _reachable():
+            raw = self._client.get(self._key(f"{key}:info"))
         if raw is None:
             raise KeyError(key)
         record: dict[str, Any] = json.loads(raw)
@@ -246,31 +376,23 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         return record
 
     def _stream(self, key: str, record: dict[str, Any], owned: bool = False) -> CachedData:
+        """The item's data; a stream over chunks counts as a reader until it closes."""
         info = record["info"]
         if info["kind"] == "path":
             return str(record["path"])
-        stream = RedisChunkStream(self._client, key, int(info["size"]), record["chunk"], owned)
+        chunks = str(record["chunks"])
+        info_key = self._key(f"{key}:info")
+        on_close: Callable[[], object]
+        if owned:
+            on_close = lambda: self._client.delete(chunks)  # noqa: E731
+        else:
+            with _reachable():
+                if not self._pin(keys=[info_key, chunks], args=[READER_GRACE_MS]):
+                    raise FileNotFoundError(key)
+            on_close = lambda: self._release(keys=[info_key, chunks])  # noqa: E731
+        size = int(info["size"])
+        stream = RedisChunkStream(self._client, chunks, size, record["chunk"], on_close)
         return cast(BinaryIO, stream)
-
-    def _cull(self) -> None:
-        """Drop expired items, then the oldest ones beyond the bounds."""
-        index = self._key("index")
-        expired: Any = self._client.zrangebyscore(
-            self._key("expiry"), "-inf", self.clock(), start=0, num=CULL_LIMIT
-        )
-        for uid in expired:
-            self.remove(uid.decode())
-        for _ in range(CULL_LIMIT):
-            over_count = self.cache_size is not None and (
-                self._client.zcard(index) > self.cache_size
-            )
-            over_bytes = self.max_bytes is not None and self.nbytes > self.max_bytes
-            if not (over_count or over_bytes):
-                return
-            oldest: Any = self._client.zrange(index, 0, 0)
-            if not oldest:
-                return
-            self.remove(oldest[0].decode())
 
     # -- the contract ---------------------------------------------------------------------
 
@@ -284,10 +406,14 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
     def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
         """Store an item, copying its data into Redis chunk by chunk.
 
+        Publishing the item and evicting what the bounds require is one atomic step.
+
         :raises ValueError: if the item alone is larger than ``max_bytes``.
+        :raises BackendUnavailable: if Redis cannot be reached.
         """
+        gen = secrets.token_hex(8)
         record: dict[str, Any] = {"info": dict(info), "chunk": self._chunk}
-        pending = self._key(f"{key}:pending")
+        pending, chunks = self._key(f"{key}:pending:{gen}"), ""
         size = 0
         if isinstance(data, str) and not self._copy_paths:
             record["path"] = data
@@ -303,22 +429,27 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
                 self._check_fits(int(info["size"]))
                 source = data
             try:
-                with source:
+                with source, _reachable():
                     size = self._write_chunks(pending, source)
                 self._check_fits(size)
             except BaseException:
-                self._client.delete(pending)
+                with contextlib.suppress(Exception):
+                    self._client.delete(pending)
                 raise
             record["info"]["size"] = size
+            chunks = record["chunks"] = self._key(f"{key}:chunks:{gen}")
         expires = self._expiry()
         record["expires"] = expires
         ttl_ms = "" if expires is None else str(max(int((expires - time.time()) * 1000), 1))
-        keys = self._item_keys(key)
-        self._publish(
-            keys=[pending, keys[1], keys[0], *keys[2:], self._key("seq")],
-            args=[key, json.dumps(record), size, "" if expires is None else expires, ttl_ms],
-        )
-        self._cull()
+        args: list[Any] = [
+            key,
+            json.dumps(record),
+            size,
+            "" if expires is None else expires,
+            ttl_ms,
+        ]
+        with _reachable():
+            self._publish(keys=self._lib_keys(), args=[*self._lib_args(), *args, pending, chunks])
 
     def _write_chunks(self, pending: str, source: Any) -> int:
         """Copy ``source`` into the hash ``pending``, one chunk per round trip."""
@@ -335,29 +466,36 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
     def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Return ``(info, loader)``; the loader gives a stream over the chunks.
 
+        The stream keeps the chunks readable until it is closed, even if the item is
+        removed, evicted, expired or stored again meanwhile; the loader raises
+        :class:`FileNotFoundError` if that happened before it was called.
+
         :raises KeyError: if the item is missing or expired.
+        :raises BackendUnavailable: if Redis cannot be reached.
         """
         record = self._record(key)
         info: CachedFileInfo = record["info"]
-        return info, lambda: self._stream(self._key(f"{key}:chunks"), record)
+        return info, lambda: self._stream(key, record)
 
     def remove(self, key: str) -> bool:
-        """Delete an item and its chunks; return whether it was there."""
-        return bool(self._remove(keys=self._item_keys(key), args=[key]))
+        """Delete an item (its chunks once no response reads them); return whether it was there."""
+        with _reachable():
+            return bool(self._remove(keys=self._lib_keys(), args=[*self._lib_args(), key]))
 
     def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Atomically (across hosts) claim an item: remove it and return its data.
 
-        The chunks move to a private key that is deleted when the returned stream is
-        closed (or after an hour, if it never is).
+        The chunks are deleted when the returned stream is closed (or after an hour, if
+        it never is).
 
         :raises KeyError: if the item is missing or expired.
+        :raises BackendUnavailable: if Redis cannot be reached.
         """
-        record = self._record(key)
-        claimed = self._key(f"{key}:claimed:{secrets.token_hex(8)}")
-        raw = self._claim(keys=[*self._item_keys(key), claimed], args=[key, CLAIMED_TTL_MS])
+        self._record(key)
+        with _reachable():
+            raw = self._claim(keys=self._lib_keys(), args=[*self._lib_args(), key, CLAIMED_TTL_MS])
         if raw is None:
             raise KeyError(key)
         record = json.loads(raw)
-        stream = self._stream(claimed, record, owned=True)
+        stream = self._stream(key, record, owned=True)
         return record["info"], lambda: stream

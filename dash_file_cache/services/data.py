@@ -2,79 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import io
-import logging
-import mimetypes
-import os
 import re
 import secrets
-import stat
 from collections.abc import Iterable
-from typing import Any, BinaryIO
 
 import dash
 import flask
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.wsgi import wrap_file
 
 from ..caches.abstract import CacheAbstract, check_positive
 from ..caches.typehints import CachedData, CachedFileInfo
-from .cors import Origins, add_cors_headers, parse_origins
-from .http import (
-    UID_PATTERN,
-    ByteRangeStream,
-    check_media_type,
-    content_disposition,
-    error_response,
-    media_charset,
-    parse_bool,
-    single_range_environ,
-    with_charset,
-)
+from .cors import parse_origins
+from .register import Source, check_arguments, make_item
+from .respond import respond
+from .view import ROUTED_METHODS, Outage, answer, flask_server
 
 __all__ = ("ServiceData",)
 
-logger = logging.getLogger(__name__)
-
-MEGABYTE = 1024 * 1024  # bytes
 _SERVICE_NAME = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@/-]*")
-_ALLOWED_METHODS = ("GET", "HEAD")
-_NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
-
-
-def _path_etag(uid: str, st: os.stat_result) -> str:
-    """A strong validator of a registered path: changes when the file does."""
-    token = f"{uid}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}".encode()
-    return hashlib.sha256(token).hexdigest()[:32]
-
-
-def _stat_file(path: str) -> os.stat_result:
-    """``os.stat`` a regular file, raising :class:`FileNotFoundError` for anything else."""
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        raise FileNotFoundError(f"no such file: {path!r}") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise FileNotFoundError(f"not a regular file: {path!r}")
-    return st
-
-
-def _open(data: CachedData) -> BinaryIO:
-    """A readable binary stream over any form of cached data."""
-    if isinstance(data, str):
-        return open(data, "rb")
-    if isinstance(data, bytes):
-        return io.BytesIO(data)
-    return data
-
-
-def _real_file(stream: BinaryIO) -> bool:
-    try:
-        stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
 
 
 class ServiceData:
@@ -137,7 +81,7 @@ class ServiceData:
 
     def register(
         self,
-        fobj: str | os.PathLike[str] | io.StringIO | io.BytesIO,
+        fobj: Source,
         file_name: str = "",
         content_type: str = "",
         mime_type: str = "image/jpeg",
@@ -166,60 +110,17 @@ class ServiceData:
             ``max_bytes``.
         :raises FileNotFoundError: if the path does not exist.
         """
-        for name, value in (
-            ("file_name", file_name),
-            ("content_type", content_type),
-            ("mime_type", mime_type),
-        ):
-            if not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-        for name, flag in (("one_time_service", one_time_service), ("download", download)):
-            if not isinstance(flag, bool):
-                raise TypeError(f"{name} must be a bool, not {type(flag).__name__}")
-        check_media_type("mime_type", mime_type)
-        if content_type:
-            check_media_type("content_type", content_type)
-        content_type = content_type or mime_type
+        check_arguments(
+            file_name,
+            content_type,
+            mime_type,
+            one_time_service=one_time_service,
+            download=download,
+        )
         uid = secrets.token_hex(16)
-
-        data: CachedData
-        if isinstance(fobj, (str, os.PathLike)):
-            path = os.path.abspath(os.fspath(fobj))
-            st = _stat_file(path)
-            data, size, etag = path, st.st_size, _path_etag(uid, st)
-            file_name = file_name or os.path.basename(path)
-        elif isinstance(fobj, io.StringIO):
-            charset = media_charset(content_type) or "utf-8"
-            try:
-                data = fobj.getvalue().encode(charset)
-            except LookupError:
-                raise ValueError(f"content_type names an unknown charset: {charset!r}") from None
-            except UnicodeEncodeError as exc:
-                raise ValueError(f"the StringIO cannot be encoded as {charset}: {exc}") from None
-            content_type = with_charset(content_type, charset)
-            size, etag = len(data), uid
-        elif isinstance(fobj, io.BytesIO):
-            data = fobj.getvalue()
-            size, etag = len(data), uid
-        else:
-            raise TypeError(
-                "fobj must be a path (str or os.PathLike), io.StringIO or io.BytesIO, "
-                f"not {type(fobj).__name__}"
-            )
-        if not file_name:
-            extension = mimetypes.guess_extension(mime_type.split(";")[0].strip()) or ""
-            file_name = f"file-{uid[:8]}{extension}"
-
-        info: CachedFileInfo = {
-            "kind": "path" if isinstance(data, str) else "bytes",
-            "size": size,
-            "file_name": file_name,
-            "content_type": content_type,
-            "mime_type": mime_type,
-            "one_time_service": one_time_service,
-            "created": self._cache.clock(),
-            "etag": etag,
-        }
+        info, data = make_item(
+            uid, fobj, file_name, content_type, mime_type, one_time_service, self._cache.clock()
+        )
         self._cache.dump(uid, info, data)
         address = f"{self._service_name}?uid={uid}"
         return f"{address}&download=true" if download else address
@@ -238,95 +139,7 @@ class ServiceData:
         :returns: the response.
         :raises FileNotFoundError: if no live item has this uid (or its file is gone).
         """
-        try:
-            info, loader = self._cache.load(uid)
-        except KeyError:
-            raise FileNotFoundError(_NOT_FOUND) from None
-        one_time = bool(info["one_time_service"])
-        size, etag = int(info["size"]), str(info["etag"])
-        if info["kind"] == "path":
-            st = _stat_file(str(loader()))
-            size, etag = st.st_size, _path_etag(uid, st)
-
-        response = flask.Response(status=200, direct_passthrough=True)
-        headers = response.headers
-        headers["Content-Type"] = info["content_type"]
-        headers["Content-Length"] = str(size)
-        headers["Content-Disposition"] = content_disposition(info["file_name"], download)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Cache-Control"] = "no-store" if one_time else "private, no-cache"
-        headers["Accept-Ranges"] = "none" if one_time else "bytes"
-        response.set_etag(etag)
-
-        environ: dict[str, Any] | None = None
-        if flask.has_request_context():
-            environ = single_range_environ(flask.request.environ)
-            try:
-                response.make_conditional(environ, accept_ranges=not one_time, complete_length=size)
-            except RequestedRangeNotSatisfiable:
-                refused = error_response(416, "the requested range is not satisfiable")
-                refused.headers["Content-Range"] = f"bytes */{size}"
-                return refused
-            if environ["REQUEST_METHOD"] == "HEAD" or response.status_code not in (200, 206):
-                return response
-
-        if one_time:
-            try:
-                info, loader = self._cache.pop(uid)
-            except KeyError:
-                raise FileNotFoundError(_NOT_FOUND) from None
-        try:
-            source = _open(loader())
-        except FileNotFoundError:  # deleted since it was stat'ed; other errors are ours: 500
-            raise FileNotFoundError(_NOT_FOUND) from None
-
-        chunk = self._chunk_size * MEGABYTE
-        content_range = response.content_range
-        if response.status_code == 206 and content_range.start is not None:
-            start, stop = content_range.start, content_range.stop or size
-            response.response = ByteRangeStream(source, start, stop - start, chunk)
-        elif (
-            environ is not None and _real_file(source) and os.fstat(source.fileno()).st_size == size
-        ):
-            response.response = wrap_file(environ, source, chunk)
-        else:
-            response.response = ByteRangeStream(source, 0, size, chunk)
-        return response
-
-    def _view(self, origins: Origins) -> flask.Response:
-        """The Flask view bound by :meth:`serve`: answer, then add the CORS headers."""
-        request = flask.request
-        if request.method == "OPTIONS":
-            response = flask.Response(status=204)
-            response.headers["Allow"] = ", ".join(_ALLOWED_METHODS)
-        else:
-            response = self._answer()
-        add_cors_headers(response, request.headers.get("Origin"), origins)
-        return response
-
-    def _answer(self) -> flask.Response:
-        """The response to a GET or HEAD (or a JSON error)."""
-        request = flask.request
-        if request.method not in _ALLOWED_METHODS:
-            refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
-            refused.headers["Allow"] = ", ".join(_ALLOWED_METHODS)
-            return refused
-        uid = request.args.get("uid")
-        if not uid:
-            return error_response(400, "the query parameter 'uid' is required")
-        if not UID_PATTERN.fullmatch(uid):
-            return error_response(400, "the query parameter 'uid' must be 32 lowercase hex digits")
-        try:
-            download = parse_bool(request.args.get("download"))
-        except ValueError as exc:
-            return error_response(400, f"the query parameter 'download' is invalid: {exc}")
-        try:
-            return self.stream(uid, download)
-        except FileNotFoundError:
-            return error_response(404, _NOT_FOUND)
-        except OSError:
-            logger.exception("dash-file-cache could not read item %s", uid)
-            return error_response(500, "the cached item could not be read")
+        return respond(self._cache, uid, download, self._chunk_size)
 
     def serve(
         self,
@@ -348,28 +161,22 @@ class ServiceData:
             malformed.
         """
         origins = parse_origins(allowed_cross_origin)
-        if isinstance(app, dash.Dash):
-            server = app.server
-            if not isinstance(server, flask.Flask):
-                raise ValueError("the Dash app has no Flask server yet (server=False?)")
-        elif isinstance(app, flask.Flask):
-            server = app
-        else:
-            raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
+        server = flask_server(app)
         if endpoint is None:
             endpoint = "dash_file_cache" + re.sub(r"\W", "_", self._service_name)
         elif not isinstance(endpoint, str) or not endpoint:
             raise TypeError("endpoint must be a non-empty str or None")
         if endpoint in server.view_functions:
             raise ValueError(f"the endpoint {endpoint!r} is already bound on this app")
+        outage = Outage()
 
         def view() -> flask.Response:
-            return self._view(origins)
+            return answer(self.stream, outage, origins)
 
         server.add_url_rule(
             self._service_name,
             endpoint=endpoint,
             view_func=view,
-            methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+            methods=ROUTED_METHODS,
             provide_automatic_options=False,
         )

@@ -90,20 +90,31 @@ def content_disposition(file_name: str, attachment: bool) -> str:
     """A ``Content-Disposition`` value that no file name can break or inject into.
 
     It carries an ASCII ``filename=`` fallback and the exact name as RFC 5987
-    ``filename*=UTF-8''…``. Folders in the name and control characters are dropped.
+    ``filename*=UTF-8''…``. Folders in the name and control characters are dropped. A
+    name with no ASCII letters left in its stem (``日本語.csv``) falls back to
+    ``download.csv``, never to a hidden ``.csv``.
     """
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     if not name.strip("."):
         name = "download"
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    fallback = _UNSAFE_FALLBACK.sub("_", ascii_name)
-    stem, ext = os.path.splitext(fallback)
-    if not stem.strip("._ "):
-        fallback = "download" + (ext if ext.strip("._ ") else "")
+    stem, ext = os.path.splitext(name)
+    if not stem:  # ".bashrc": the whole name is the stem
+        stem, ext = ext, ""
+    stem, ext = _ascii_fallback(stem).strip(), _ascii_fallback(ext)
+    if not stem.strip("._ -"):
+        stem = "download"
+    if not ext.strip("._ "):
+        ext = ""
     kind = "attachment" if attachment else "inline"
     encoded = quote(name, safe=_ATTR_CHARS)
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
+    return f"{kind}; filename=\"{stem}{ext}\"; filename*=UTF-8''{encoded}"
+
+
+def _ascii_fallback(text: str) -> str:
+    """``text`` folded to the characters allowed in a quoted ASCII ``filename=``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE_FALLBACK.sub("_", ascii_text)
 
 
 def error_response(status: int, error: str) -> flask.Response:
@@ -116,9 +127,15 @@ def error_response(status: int, error: str) -> flask.Response:
 
 
 def single_range_environ(environ: dict[str, object]) -> dict[str, object]:
-    """The environ without a multi-range ``Range`` header (answered by a full 200)."""
+    """The environ without a ``Range`` that must be answered by a full 200.
+
+    That is a multi-range ``Range`` (not supported), or any ``Range`` under a weak
+    ``If-Range`` validator, which never matches (RFC 9110, section 13.1.5).
+    """
     value = environ.get("HTTP_RANGE")
-    if isinstance(value, str) and "," in value:
+    if_range = environ.get("HTTP_IF_RANGE")
+    weak = isinstance(if_range, str) and if_range.lstrip().startswith(("W/", "w/"))
+    if isinstance(value, str) and ("," in value or weak):
         environ = dict(environ)
         del environ["HTTP_RANGE"]
     return environ
@@ -128,7 +145,10 @@ class ByteRangeStream:
     """A WSGI body: ``length`` bytes of ``stream`` from ``start``, read ``chunk`` at a time.
 
     The stream is closed when the body is exhausted or when the server closes the
-    response (also when the client went away), whichever comes first.
+    response (also when the client went away), whichever comes first. If the stream
+    ends before ``length`` bytes (a file truncated while served), iterating raises
+    :class:`OSError`, so the server cuts the connection instead of leaving the client
+    waiting for bytes that never come, or reading the next response as this one's.
     """
 
     def __init__(self, stream: BinaryIO, start: int, length: int, chunk: int) -> None:
@@ -148,7 +168,7 @@ class ByteRangeStream:
         data = self._stream.read(min(self._chunk, self._left))
         if not data:
             self.close()
-            raise StopIteration
+            raise OSError(f"the item ended {self._left} bytes short of its Content-Length")
         self._left -= len(data)
         return data
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import multiprocessing
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -142,37 +146,112 @@ def test_temporary_directory_is_removed_at_exit() -> None:
     assert not os.path.exists(directory)
 
 
-def test_writer_killed_mid_write_leaves_no_item(tmp_path: Path) -> None:
-    script = textwrap.dedent(
-        f"""
-        import sys, time, dash_file_cache as dfc
-        from tests.backends.contract import key, make_info
+def staging_files(directory: Path) -> list[Path]:
+    return sorted((directory / "staging").glob("*.part"))
 
-        class Stalling:
-            def __init__(self):
-                self.sent = 0
-            def read(self, size=-1):
-                if self.sent >= 2 * 1024 * 1024:
-                    print("stalled", flush=True)
-                    time.sleep(600)
-                self.sent += 1024 * 1024
-                return bytes(1024 * 1024)
 
-        cache = dfc.CacheFile({str(tmp_path)!r})
-        cache.dump(key(1), make_info(10 * 1024 * 1024), Stalling())
-        """
-    )
+def age(path: Path, seconds: float) -> None:
+    """Make ``path`` look ``seconds`` old (its mtime), as if its writer stalled that long."""
+    then = os.stat(path).st_mtime - seconds
+    os.utime(path, (then, then))
+
+
+STALLING_WRITER = """
+import sys, time, dash_file_cache as dfc
+from tests.backends.contract import key, make_info
+
+class Stalling:
+    def __init__(self):
+        self.sent = 0
+    def read(self, size=-1):
+        if self.sent >= 2 * 1024 * 1024:
+            print("stalled", flush=True)
+            time.sleep(600)
+        self.sent += 1024 * 1024
+        return bytes(1024 * 1024)
+
+cache = dfc.CacheFile(sys.argv[1])
+cache.dump(key(1), make_info(10 * 1024 * 1024), Stalling())
+"""
+
+
+def test_writer_killed_mid_write_leaves_no_item_and_its_file_is_swept(tmp_path: Path) -> None:
     with subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", STALLING_WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True
     ) as proc:
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "stalled"
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-    assert len(data_files(str(tmp_path))) == 1  # the partial file exists, but is no item
+    (orphan,) = staging_files(tmp_path)  # the partial file exists, but is no item
+    assert orphan.stat().st_size == 2 * 1024 * 1024
     cache = dfc.CacheFile(tmp_path)
     assert key(1) not in cache
     assert len(cache) == 0
+    assert staging_files(tmp_path) == [orphan]  # too young to be sure: kept
+    age(orphan, 120)
+    assert cache.sweep() == 1
+    assert staging_files(tmp_path) == []
+    cache.close()
+    assert data_files(str(tmp_path)) == []
+
+
+def test_a_live_writers_file_is_never_swept(tmp_path: Path) -> None:
+    with subprocess.Popen(
+        [sys.executable, "-c", STALLING_WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    ) as proc:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "stalled"
+        (writing,) = staging_files(tmp_path)
+        age(writing, 7200)  # stalled for two hours, but alive and holding its lock
+        try:
+            assert dfc.CacheFile(tmp_path).sweep() == 0
+            assert staging_files(tmp_path) == [writing]
+        finally:
+            proc.kill()
+            proc.wait(30)
+
+
+def test_a_failed_write_removes_its_partial_file(tmp_path: Path) -> None:
+    class DiskFull(io.RawIOBase):
+        sent = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes:
+            self.sent += 1
+            if self.sent > 3:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return bytes(1024 * 1024)
+
+    cache = dfc.CacheFile(tmp_path)
+    with pytest.raises(OSError, match="No space left"):
+        cache.dump(key(1), make_info(5 * 1024 * 1024), DiskFull())
+    assert staging_files(tmp_path) == [] and data_files(str(tmp_path)) == []
+    assert key(1) not in cache
+    cache.dump(key(2), make_info(4), b"next")
+    assert read_all(cache.load(key(2))[1]()) == b"next"
+
+
+def test_write_cull_and_publish_are_one_transaction(tmp_path: Path) -> None:
+    """A reader never sees more than cache_size items, even between a write and its cull."""
+    cache = dfc.CacheFile(tmp_path, cache_size=2)
+    seen: list[int] = []
+    original = cache._store.set
+
+    def spying_set(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        # another connection (another process, in effect) looks while the write is open
+        with contextlib.closing(sqlite3.connect(tmp_path / "cache.db", timeout=1)) as other:
+            seen.append(other.execute("SELECT COUNT(*) FROM Cache").fetchone()[0])
+        return result
+
+    cache._store.set = spying_set  # type: ignore[method-assign]
+    for n in range(5):
+        cache.dump(key(n), make_info(3), b"abc")
+    assert seen and max(seen) <= 2
+    assert len(cache) == 2
 
 
 def test_bad_arguments_are_refused(tmp_path: Path) -> None:
@@ -182,3 +261,13 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
         dfc.CacheFile(tmp_path, chunk_size=0)
     with pytest.raises(TypeError, match="chunk_size"):
         dfc.CacheFile(tmp_path, chunk_size=1.5)  # type: ignore[arg-type]
+
+
+def test_opening_a_cache_sweeps_old_orphans(tmp_path: Path) -> None:
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    orphan = staging / "0123.part"
+    orphan.write_bytes(bytes(100))
+    age(orphan, 120)
+    with dfc.CacheFile(tmp_path):
+        assert staging_files(tmp_path) == []

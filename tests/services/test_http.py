@@ -140,7 +140,7 @@ def test_unreadable_file_is_a_logged_500_without_traceback(
     def refuse(data: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("dash_file_cache.services.data._open", refuse)
+    monkeypatch.setattr("dash_file_cache.services.respond._open", refuse)
     response = served(path_service).test_client().get(address)
     body = assert_json_error(response, 500)
     assert "Traceback" not in response.get_data(as_text=True)

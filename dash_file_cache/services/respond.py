@@ -1,0 +1,164 @@
+"""Answering one request for one item: describe it, apply the conditions, send the body.
+
+What is described is what is sent: a registered path is opened first and its size and
+ETag come from the open handle (``fstat``), so a file replaced on disk meanwhile is
+either served whole under its own validator or not at all, and the body never holds
+more (or, without the connection being cut, fewer) bytes than ``Content-Length`` says.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+from typing import Any, BinaryIO
+
+import flask
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.wsgi import wrap_file
+
+from ..caches.abstract import CacheAbstract
+from ..caches.typehints import CachedData, CachedFileInfo
+from .http import ByteRangeStream, content_disposition, error_response, single_range_environ
+from .register import path_etag
+
+__all__ = ("NOT_FOUND", "respond")
+
+MEGABYTE = 1024 * 1024  # bytes
+NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
+
+
+def _open(data: CachedData) -> BinaryIO:
+    """A readable binary stream over any form of cached data."""
+    if isinstance(data, str):
+        try:
+            return open(data, "rb")
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            raise FileNotFoundError(NOT_FOUND) from None
+    if isinstance(data, bytes):
+        return io.BytesIO(data)
+    return data
+
+
+def _open_path(path: str, uid: str) -> tuple[BinaryIO, int, str]:
+    """Open a registered path and describe the open handle: ``(handle, size, etag)``."""
+    handle = _open(path)
+    try:
+        st = os.fstat(handle.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise FileNotFoundError(NOT_FOUND)
+    except BaseException:
+        handle.close()
+        raise
+    return handle, st.st_size, path_etag(uid, st)
+
+
+def _real_file(stream: BinaryIO) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
+
+
+def respond(
+    cache: CacheAbstract[CachedFileInfo, CachedData], uid: str, download: bool, chunk_mb: int
+) -> flask.Response:
+    """The response for item ``uid`` (see :meth:`ServiceData.stream`).
+
+    :raises FileNotFoundError: if no live item has this uid (or its file is gone).
+    :raises BackendUnavailable: if the cache cannot be reached.
+    """
+    try:
+        info, loader = cache.load(uid)
+    except KeyError:
+        raise FileNotFoundError(NOT_FOUND) from None
+    one_time = bool(info["one_time_service"])
+    source: BinaryIO | None = None
+    size, etag = int(info["size"]), str(info["etag"])
+    if info["kind"] == "path":
+        source, size, etag = _open_path(str(loader()), uid)
+    try:
+        response = _headers(info, size, etag, download, one_time)
+        environ: dict[str, Any] | None = None
+        if flask.has_request_context():
+            environ = single_range_environ(flask.request.environ)
+            early = _conditional(response, environ, size, one_time)
+            if early is not None:
+                if source is not None:
+                    source.close()
+                return early
+        if one_time:
+            try:
+                info, loader = cache.pop(uid)
+            except KeyError:
+                raise FileNotFoundError(NOT_FOUND) from None
+        if source is None:
+            source = _open(loader())
+    except BaseException:
+        if source is not None:
+            source.close()
+        raise
+    response.response = _body(response, source, size, chunk_mb * MEGABYTE, environ)
+    return response
+
+
+def _headers(
+    info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool
+) -> flask.Response:
+    response = flask.Response(status=200, direct_passthrough=True)
+    headers = response.headers
+    headers["Content-Type"] = info["content_type"]
+    headers["Content-Length"] = str(size)
+    headers["Content-Disposition"] = content_disposition(info["file_name"], download)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Cache-Control"] = "no-store" if one_time else "private, no-cache"
+    headers["Accept-Ranges"] = "none" if one_time else "bytes"
+    response.set_etag(etag)
+    return response
+
+
+def _conditional(
+    response: flask.Response, environ: dict[str, Any], size: int, one_time: bool
+) -> flask.Response | None:
+    """Apply Range and the conditional headers; a response to send as it is, or None.
+
+    ``None`` means the request wants a body (200 or 206) and ``response`` is set up
+    for it; HEAD, 304, 412 and 416 answers are returned with no body to send.
+    """
+    try:
+        response.make_conditional(environ, accept_ranges=not one_time, complete_length=size)
+    except RequestedRangeNotSatisfiable:
+        refused = error_response(416, "the requested range is not satisfiable")
+        refused.headers["Content-Range"] = f"bytes */{size}"
+        return refused
+    if response.status_code == 412:
+        refused = error_response(412, "the item does not match the request's If-Match")
+        refused.headers["ETag"] = response.headers["ETag"]
+        return refused
+    if environ["REQUEST_METHOD"] == "HEAD" or response.status_code not in (200, 206):
+        return response
+    return None
+
+
+def _body(
+    response: flask.Response,
+    source: BinaryIO,
+    size: int,
+    chunk: int,
+    environ: dict[str, Any] | None,
+) -> Any:
+    """The WSGI body: exactly the declared bytes, through the server's file wrapper if any.
+
+    A server's ``wsgi.file_wrapper`` (``sendfile`` under gunicorn) sends no more than
+    ``Content-Length`` (PEP 3333); without one, :class:`ByteRangeStream` caps the body.
+    """
+    start, length = 0, size
+    content_range = response.content_range
+    if response.status_code == 206 and content_range.start is not None:
+        start = content_range.start
+        length = (content_range.stop or size) - start
+    if environ is not None and "wsgi.file_wrapper" in environ and _real_file(source):
+        source.seek(start)
+        return wrap_file(environ, source, chunk)
+    return ByteRangeStream(source, start, length, chunk)

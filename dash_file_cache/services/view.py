@@ -1,0 +1,108 @@
+"""The Flask side of the service: the view that answers requests, and binding it to an app."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import dash
+import flask
+
+from ..caches.abstract import BackendUnavailable
+from .cors import Origins, add_cors_headers
+from .http import UID_PATTERN, error_response, parse_bool
+from .respond import NOT_FOUND
+
+__all__ = ("ALLOWED_METHODS", "Outage", "answer", "flask_server")
+
+logger = logging.getLogger("dash_file_cache.services")
+
+ALLOWED_METHODS = ("GET", "HEAD")
+#: Methods routed to the view, so that the others get a JSON 405 rather than Flask's HTML.
+ROUTED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+RETRY_AFTER = "5"  # seconds a client should wait after a 503
+
+
+class Outage:
+    """Whether the cache is down: logs once when an outage starts and once when it ends."""
+
+    def __init__(self) -> None:
+        self._down = False
+        self._lock = threading.Lock()
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            started, self._down = not self._down, True
+        if started:
+            logger.warning("dash-file-cache: the cache is unavailable (%s); answering 503", exc)
+
+    def succeeded(self) -> None:
+        if not self._down:
+            return
+        with self._lock:
+            ended, self._down = self._down, False
+        if ended:
+            logger.warning("dash-file-cache: the cache is available again")
+
+
+def answer(
+    stream: Callable[[str, bool], flask.Response], outage: Outage, origins: Origins
+) -> flask.Response:
+    """The view's response, CORS headers included."""
+    request = flask.request
+    if request.method == "OPTIONS":
+        response = flask.Response(status=204)
+        response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+    else:
+        response = _answer(stream, outage)
+    add_cors_headers(response, request.headers.get("Origin"), origins)
+    return response
+
+
+def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> flask.Response:
+    """The response to a GET or HEAD (or a JSON error)."""
+    request = flask.request
+    if request.method not in ALLOWED_METHODS:
+        refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
+        refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+        return refused
+    uid = request.args.get("uid")
+    if not uid:
+        return error_response(400, "the query parameter 'uid' is required")
+    if not UID_PATTERN.fullmatch(uid):
+        return error_response(400, "the query parameter 'uid' must be 32 lowercase hex digits")
+    try:
+        download = parse_bool(request.args.get("download"))
+    except ValueError as exc:
+        return error_response(400, f"the query parameter 'download' is invalid: {exc}")
+    try:
+        response = stream(uid, download)
+    except FileNotFoundError:
+        response = error_response(404, NOT_FOUND)
+    except BackendUnavailable as exc:
+        outage.failed(exc)
+        unavailable = error_response(503, "the cache is unavailable; try again shortly")
+        unavailable.headers["Retry-After"] = RETRY_AFTER
+        return unavailable
+    except OSError:
+        logger.exception("dash-file-cache could not read item %s", uid)
+        return error_response(500, "the cached item could not be read")
+    outage.succeeded()
+    return response
+
+
+def flask_server(app: dash.Dash | flask.Flask) -> flask.Flask:
+    """The Flask app to bind to: ``app`` itself or a Dash app's server.
+
+    :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
+    :raises ValueError: if a Dash app has no Flask server.
+    """
+    if isinstance(app, dash.Dash):
+        server = app.server
+        if not isinstance(server, flask.Flask):
+            raise ValueError("the Dash app has no Flask server yet (server=False?)")
+        return server
+    if isinstance(app, flask.Flask):
+        return app
+    raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
