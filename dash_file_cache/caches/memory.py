@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import multiprocessing.managers
 import os
 import pickle
 import queue
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -141,6 +142,29 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
 
 
 QueueFactory = Callable[[], Any]
+WATCHDOG_INTERVAL = 0.5  # seconds between the manager's checks that its parent lives
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the manager process: exit as soon as the process that started it is gone.
+
+    A parent stopped by SIGTERM (how gunicorn and systemd stop apps) runs no clean-up,
+    and a manager would otherwise outlive it.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_INTERVAL)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="dash-file-cache-watchdog", daemon=True).start()
+
+
+def start_manager() -> multiprocessing.managers.SyncManager:
+    """A ``multiprocessing`` manager that ends with this process, however it ends."""
+    manager = multiprocessing.managers.SyncManager()
+    manager.start(initializer=_exit_with_parent, initargs=(os.getpid(),))
+    return manager
 
 
 class CacheQueue(CachePlain):
@@ -155,7 +179,9 @@ class CacheQueue(CachePlain):
     :param cache_size: the most items kept (``>= 1``), least recently used evicted first.
     :param qobj: a queue shared by processes (such as ``multiprocessing.Manager().Queue()``)
         or a zero-argument factory returning one. ``None`` starts a ``multiprocessing``
-        manager now and uses a queue of it. It can be replaced later through :attr:`qobj`.
+        manager now and uses a queue of it; that manager process ends with :meth:`close`,
+        or by itself once the creating process is gone (also after SIGTERM or SIGKILL).
+        It can be replaced later through :attr:`qobj`.
     :param max_bytes: keyword-only; the most bytes held in memory (``None``: no limit).
     :param ttl: keyword-only; seconds an item lives (``None``: never expires).
     """
@@ -189,7 +215,7 @@ class CacheQueue(CachePlain):
     def qobj(self, value: Any) -> None:
         if value is None:
             if self._manager is None:
-                self._manager = multiprocessing.Manager()
+                self._manager = start_manager()
             value = self._manager.Queue()
         elif callable(value) and not hasattr(value, "put"):
             value = value()
@@ -200,6 +226,12 @@ class CacheQueue(CachePlain):
             )
         self._qobj = value
         self._qpid = os.getpid()
+
+    def close(self) -> None:
+        """Stop the manager process this cache started, if any (in the creating process)."""
+        manager, self._manager = self._manager, None
+        if manager is not None and self.is_owner:
+            manager.shutdown()
 
     @property
     def is_owner(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -128,3 +129,63 @@ def test_bad_arguments(redis_server: str) -> None:
         dfc.CacheRedis(redis_server, key_prefix=1)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="chunk_size"):
         dfc.CacheRedis(redis_server, chunk_size=0)
+
+
+def test_storing_a_key_twice_keeps_exact_byte_accounting(client: Any) -> None:
+    cache = dfc.CacheRedis(client, max_bytes=1000)
+    cache.dump(key(1), make_info(100), bytes(100))
+    cache.dump(key(1), make_info(100), bytes(100))
+    assert cache.nbytes == 100 and len(cache) == 1
+    cache.remove(key(1))
+    assert cache.nbytes == 0
+    for n in range(10):  # no phantom bytes: ten items of 100 fit in 1000
+        cache.dump(key(n), make_info(100), bytes(100))
+    assert len(cache) == 10
+
+
+@pytest.mark.parametrize("how", ["remove", "evict", "expire", "store again"])
+def test_an_item_being_streamed_stays_readable_until_closed(
+    client: Any, clock: Any, how: str
+) -> None:
+    cache = dfc.CacheRedis(client, cache_size=1, ttl=60)
+    payload = os.urandom(4 * 1024 * 1024)
+    cache.dump(key(1), make_info(len(payload)), payload)
+    stream = cache.load(key(1))[1]()
+    first = stream.read(1024 * 1024)
+    if how == "remove":
+        assert cache.remove(key(1))
+    elif how == "evict":
+        cache.dump(key(2), make_info(3), b"new")
+    elif how == "expire":
+        clock.advance(61)
+        assert key(1) not in cache
+    else:
+        cache.dump(key(1), make_info(5), b"again")
+    assert key(1) not in cache or read_all(cache.load(key(1))[1]()) == b"again"
+    rest = stream.read()
+    stream.close()
+    assert first + rest == payload
+    leftovers = [k for k in client.keys("*" + key(1) + "*") if not k.endswith(b":info")]
+    if how == "store again":
+        assert len(leftovers) == 1  # the new version's chunks only
+    else:
+        assert leftovers == []  # the last reader deleted the old version's chunks
+
+
+def test_concurrent_registers_never_empty_a_full_cache(client: Any) -> None:
+    """Four threads register into a full cache_size=1 cache: one item survives, each time."""
+    cache = dfc.CacheRedis(client, cache_size=1)
+    for trial in range(100):
+        barrier = threading.Barrier(4)
+
+        def register(n: int, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            cache.dump(key(n), make_info(1), b"x")
+
+        threads = [threading.Thread(target=register, args=(trial * 4 + n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(cache) == 1
+        assert cache.nbytes == 1

@@ -414,3 +414,91 @@ def test_bytesio_is_registered_whole_whatever_its_position(
     buffer.seek(7)
     assert client.get(service.register(buffer)).data == b"0123456789"
     buffer.write(b"changed")
+
+
+# -- regressions (issue 11) -------------------------------------------------------------
+
+
+def test_if_match_mismatch_is_a_412_json_whose_length_matches(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address, headers={"If-Match": '"not-this-one"'})
+    assert_json_error(response, 412)
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    etag = client.head(address).headers["ETag"]
+    assert client.get(address, headers={"If-Match": etag}).data == PAYLOAD
+
+
+def test_weak_if_range_never_matches(service: dfc.ServiceData, client: Any) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    etag = client.head(address).headers["ETag"]
+    strong = client.get(address, headers={"Range": "bytes=0-9", "If-Range": etag})
+    assert strong.status_code == 206
+    weak = client.get(address, headers={"Range": "bytes=0-9", "If-Range": "W/" + etag})
+    assert weak.status_code == 200
+    assert weak.data == PAYLOAD
+
+
+@pytest.mark.parametrize(
+    ("name", "fallback"),
+    [("日本語.csv", "download.csv"), ("😀.png", "download.png"), ("数据", "download")],
+)
+def test_non_ascii_only_names_fall_back_to_download(
+    service: dfc.ServiceData, client: Any, name: str, fallback: str
+) -> None:
+    address = service.register(io.BytesIO(b"x"), file_name=name, download=True)
+    disposition = client.get(address).headers["Content-Disposition"]
+    assert disposition.split('filename="')[1].split('"')[0] == fallback
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == name
+
+
+def test_path_described_by_the_open_handle_not_an_earlier_stat(
+    path_service: dfc.ServiceData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file is replaced between the look-up and the open: B is sent under B's headers."""
+    service, client = path_service, served(path_service).test_client()
+    path = tmp_path / "report.bin"
+    path.write_bytes(b"A" * 1000)
+    address = service.register(path)
+    etag_a = client.head(address).headers["ETag"]
+    import dash_file_cache.services.respond as respond
+
+    real_open = respond._open
+
+    def replace_then_open(data: Any) -> Any:
+        if isinstance(data, str):
+            swap = tmp_path / "swap.bin"
+            swap.write_bytes(b"B" * 1500)
+            os.replace(swap, path)
+        return real_open(data)
+
+    monkeypatch.setattr(respond, "_open", replace_then_open)
+    response = client.get(address)
+    assert response.data == b"B" * 1500
+    assert response.headers["Content-Length"] == "1500"
+    assert response.headers["ETag"] != etag_a
+    resumed = client.get(address, headers={"Range": "bytes=10-", "If-Range": etag_a})
+    assert resumed.status_code == 200 and resumed.data == b"B" * 1500
+
+
+def test_unreachable_redis_is_a_503_json_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        url = f"redis://127.0.0.1:{port}/0?socket_connect_timeout=1"
+        with dfc.CacheRedis(url) as cache:
+            service = dfc.ServiceData(cache)
+            client = served(service).test_client()
+            with pytest.raises(dfc.caches.BackendUnavailable):
+                service.register(io.BytesIO(b"x"))
+            with caplog.at_level("WARNING", logger="dash_file_cache.services"):
+                for _ in range(3):
+                    response = client.get("/cached-data?uid=" + "a" * 32)
+                    assert_json_error(response, 503)
+                    assert response.headers["Retry-After"] == "5"
+    assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
