@@ -137,18 +137,18 @@ return redis.call('ZCARD', KEYS[1])
 """
 )
 
-# ARGV[5] uid, ARGV[6] claimed ttl ms: the record, with its chunks left to the caller.
-_CLAIM = (
-    _LIB
-    + """
+# ARGV[5] uid, ARGV[6] claimed ttl ms: the record; the caller becomes a reader of its
+# chunks, which the last reader deletes (the item is no longer current).
+_CLAIM = _LIB + """
 local raw, chunks = drop(ARGV[5], true)
 if not raw then return false end
-if chunks and redis.call('EXISTS', chunks) == 1 then
-  redis.call('PEXPIRE', chunks, ARGV[6])
+if chunks then
+  redis.call('INCR', chunks .. ':readers')
+  redis.call('PEXPIRE', chunks .. ':readers', ARGV[6])
+  if redis.call('EXISTS', chunks) == 1 then redis.call('PEXPIRE', chunks, ARGV[6]) end
 end
 return raw
 """
-)
 
 # KEYS: info, chunks ; ARGV: grace ms. Count a reader if the item is still this version.
 _PIN = """
@@ -375,23 +375,23 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             raise KeyError(key)
         return record
 
-    def _stream(self, key: str, record: dict[str, Any], owned: bool = False) -> CachedData:
+    def _stream(self, key: str, record: dict[str, Any], claimed: bool = False) -> CachedData:
         """The item's data; a stream over chunks counts as a reader until it closes."""
         info = record["info"]
         if info["kind"] == "path":
             return str(record["path"])
         chunks = str(record["chunks"])
         info_key = self._key(f"{key}:info")
-        on_close: Callable[[], object]
-        if owned:
-            on_close = lambda: self._client.delete(chunks)  # noqa: E731
-        else:
+        if not claimed:  # a claim counted this reader already
             with _reachable():
                 if not self._pin(keys=[info_key, chunks], args=[READER_GRACE_MS]):
                     raise FileNotFoundError(key)
-            on_close = lambda: self._release(keys=[info_key, chunks])  # noqa: E731
+
+        def release() -> object:
+            return self._release(keys=[info_key, chunks])
+
         size = int(info["size"])
-        stream = RedisChunkStream(self._client, chunks, size, record["chunk"], on_close)
+        stream = RedisChunkStream(self._client, chunks, size, record["chunk"], release)
         return cast(BinaryIO, stream)
 
     # -- the contract ---------------------------------------------------------------------
@@ -497,5 +497,5 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         if raw is None:
             raise KeyError(key)
         record = json.loads(raw)
-        stream = self._stream(key, record, owned=True)
+        stream = self._stream(key, record, claimed=True)
         return record["info"], lambda: stream
