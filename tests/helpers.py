@@ -24,9 +24,9 @@ def wait_until(condition: Callable[[], Any], timeout: float = 10.0, what: str = 
 
 
 @contextmanager
-def live_server(app: Any) -> Iterator[str]:
+def live_server(app: Any, request_handler: Any = None) -> Iterator[str]:
     """Serve ``app`` with Werkzeug's threaded server on 127.0.0.1; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=request_handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
