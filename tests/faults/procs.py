@@ -1,0 +1,140 @@
+"""Real processes for the fault-injection tests: redis-server, gunicorn with a captured log,
+plain HTTP requests that keep the headers, and checks on processes being gone."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+import pytest
+
+from ..conftest import free_port
+from ..helpers import wait_until
+from ..multiprocess.servers import ready
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN_APP = "tests.multiprocess.gunicorn_app:app"
+
+
+class Answer:
+    """One HTTP answer: status, headers (lower-case names) and the whole body."""
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+
+def get(port: int, path: str, timeout: float = 30) -> Answer:
+    """``GET path`` on a fresh connection, read whole."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        body = response.read()
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        return Answer(response.status, headers, body)
+    finally:
+        conn.close()
+
+
+def start_redis(port: int) -> subprocess.Popen[bytes]:
+    """A ``redis-server`` on ``127.0.0.1:port`` keeping nothing on disk, once it answers.
+
+    The same pattern as the session ``redis_server`` fixture of ``tests/conftest.py``.
+    """
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
+    command = [
+        binary,
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--protected-mode",
+        "yes",
+        "--loglevel",
+        "warning",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.ping()
+                return server
+            except redis.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    stop(server)
+                    raise
+                time.sleep(0.05)
+    finally:
+        client.close()
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a process we started and wait for it (kill it if it lingers)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
+
+
+@contextmanager
+def gunicorn_logged(
+    env: dict[str, str], log_path: Path, *options: str
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """Run gunicorn on ``tests/multiprocess/gunicorn_app.py`` on a free port of 127.0.0.1,
+    its stdout and stderr going to ``log_path``; yield ``(port, master process)``."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        f"--bind=127.0.0.1:{port}",
+        "--log-level=warning",
+        *options,
+        GUNICORN_APP,
+    ]
+    with (
+        open(log_path, "wb") as log,
+        subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log
+        ) as server,
+    ):
+        try:
+            wait_until(
+                lambda: server.poll() is not None or ready(port),
+                timeout=60,
+                what="gunicorn to answer",
+            )
+            if server.poll() is not None:
+                raise AssertionError(f"gunicorn exited:\n{log_path.read_text(errors='replace')}")
+            yield port, server
+        finally:
+            stop(server)
+
+
+def gone(process: psutil.Process) -> bool:
+    """Whether ``process`` has ended (a zombie waiting to be reaped counts as ended)."""
+    try:
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
