@@ -139,7 +139,9 @@ return redis.call('ZCARD', KEYS[1])
 
 # ARGV[5] uid, ARGV[6] claimed ttl ms: the record; the caller becomes a reader of its
 # chunks, which the last reader deletes (the item is no longer current).
-_CLAIM = _LIB + """
+_CLAIM = (
+    _LIB
+    + """
 local raw, chunks = drop(ARGV[5], true)
 if not raw then return false end
 if chunks then
@@ -149,6 +151,7 @@ if chunks then
 end
 return raw
 """
+)
 
 # KEYS: info, chunks ; ARGV: grace ms. Count a reader if the item is still this version.
 _PIN = """

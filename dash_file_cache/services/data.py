@@ -11,10 +11,11 @@ import flask
 
 from ..caches.abstract import CacheAbstract, check_positive
 from ..caches.typehints import CachedData, CachedFileInfo
+from .address import Binding, bind_dash, bind_flask, current_app
 from .cors import parse_origins
 from .register import Source, check_arguments, make_item
 from .respond import respond
-from .view import ROUTED_METHODS, Outage, answer, flask_server
+from .view import ROUTED_METHODS, Outage, answer
 
 __all__ = ("ServiceData",)
 
@@ -57,6 +58,7 @@ class ServiceData:
         self._service_name = service_name
         self._chunk_size = 1
         self.chunk_size = chunk_size
+        self._bindings: list[Binding] = []
 
     @property
     def cache(self) -> CacheAbstract[CachedFileInfo, CachedData]:
@@ -103,7 +105,8 @@ class ServiceData:
         :param one_time_service: remove the item once it has been served (its body sent)
             once; recommended for one-time downloads.
         :param download: mark the returned address as a download link.
-        :returns: the URL (``{service_name}?uid=…``) for fetching the item.
+        :returns: the URL (``{prefix}{service_name}?uid=…``, the prefix being the app's
+            public path prefix, see :meth:`serve`) for fetching the item.
         :raises TypeError: if an argument has the wrong type.
         :raises ValueError: if a media type is malformed, a ``StringIO`` cannot be encoded
             in its charset, a path is not a regular file, or the item exceeds the cache's
@@ -122,7 +125,7 @@ class ServiceData:
             uid, fobj, file_name, content_type, mime_type, one_time_service, self._cache.clock()
         )
         self._cache.dump(uid, info, data)
-        address = f"{self._service_name}?uid={uid}"
+        address = f"{self._address()}?uid={uid}"
         return f"{address}&download=true" if download else address
 
     # -- serving -----------------------------------------------------------------------
@@ -147,8 +150,21 @@ class ServiceData:
         endpoint: str | None = None,
         *,
         allowed_cross_origin: str | Iterable[str] | None = None,
+        public_prefix: str | None = None,
     ) -> None:
         """Add the service to the Flask application (or the Flask server of a Dash app).
+
+        Behind a path prefix, addresses work with no setting in the common cases:
+
+        - Dash: the route is ``routes_pathname_prefix`` + ``service_name`` and addresses
+          start with ``requests_pathname_prefix`` (so ``url_base_pathname``, proxies that
+          strip the prefix and Dash Pages all work, in a request or at start-up);
+        - Flask: addresses start with the request's ``SCRIPT_NAME`` (e.g. Werkzeug's
+          ``ProxyFix`` with ``X-Forwarded-Prefix``), outside a request with the app's
+          ``APPLICATION_ROOT``.
+
+        Call it before registering items outside a request. Bound to several apps, a
+        registration inside a request uses the current app's binding, else the last one.
 
         :param app: the application where the service will be bound.
         :param endpoint: the endpoint name; ``None`` derives one from ``service_name``.
@@ -156,12 +172,22 @@ class ServiceData:
             pages may fetch the items with ``fetch()``/XHR, as used by ``CachedImage`` and
             ``DownloadLink``; ``"*"`` allows any origin; ``None`` (default) sends no CORS
             headers, so only same-origin pages can read the responses.
+        :param public_prefix: keyword-only; the path prefix under which browsers reach
+            the app (``"/app/"``), for setups the defaults above cannot see.
         :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
-        :raises ValueError: if the endpoint is already bound on that app, or an origin is
-            malformed.
+        :raises ValueError: if the endpoint is already bound on that app, an origin is
+            malformed, or the service's address would not reach it (a ``service_name``
+            holding a Dash requests prefix that differs from the routes prefix, or naming
+            one of Dash's own routes).
         """
         origins = parse_origins(allowed_cross_origin)
-        server = flask_server(app)
+        if isinstance(app, dash.Dash):
+            binding = bind_dash(app, self._service_name, public_prefix)
+        elif isinstance(app, flask.Flask):
+            binding = bind_flask(app, self._service_name, public_prefix)
+        else:
+            raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
+        server = binding.server
         if endpoint is None:
             endpoint = "dash_file_cache" + re.sub(r"\W", "_", self._service_name)
         elif not isinstance(endpoint, str) or not endpoint:
@@ -174,9 +200,20 @@ class ServiceData:
             return answer(self.stream, outage, origins)
 
         server.add_url_rule(
-            self._service_name,
+            binding.route,
             endpoint=endpoint,
             view_func=view,
             methods=ROUTED_METHODS,
             provide_automatic_options=False,
         )
+        self._bindings.append(binding)
+
+    def _address(self) -> str:
+        """The path browsers request for this service now (see :meth:`serve`)."""
+        if not self._bindings:
+            return self._service_name
+        if flask.has_app_context():
+            for binding in reversed(self._bindings):
+                if binding.server is current_app():
+                    return binding.address()
+        return self._bindings[-1].address()

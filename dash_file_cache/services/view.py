@@ -6,7 +6,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-import dash
 import flask
 
 from ..caches.abstract import BackendUnavailable
@@ -14,7 +13,7 @@ from .cors import Origins, add_cors_headers
 from .http import UID_PATTERN, error_response, parse_bool
 from .respond import NOT_FOUND
 
-__all__ = ("ALLOWED_METHODS", "Outage", "answer", "flask_server")
+__all__ = ("ALLOWED_METHODS", "ROUTED_METHODS", "Outage", "answer")
 
 logger = logging.getLogger("dash_file_cache.services")
 
@@ -90,19 +89,3 @@ def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> fl
         return error_response(500, "the cached item could not be read")
     outage.succeeded()
     return response
-
-
-def flask_server(app: dash.Dash | flask.Flask) -> flask.Flask:
-    """The Flask app to bind to: ``app`` itself or a Dash app's server.
-
-    :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
-    :raises ValueError: if a Dash app has no Flask server.
-    """
-    if isinstance(app, dash.Dash):
-        server = app.server
-        if not isinstance(server, flask.Flask):
-            raise ValueError("the Dash app has no Flask server yet (server=False?)")
-        return server
-    if isinstance(app, flask.Flask):
-        return app
-    raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
