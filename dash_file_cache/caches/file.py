@@ -11,12 +11,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import diskcache
 
 from .abstract import CacheAbstract, check_positive
-from .staging import Staged, StagedDisk, stage, sweep_staging
+from .staging import Staged, StagedDisk, claim, stage, sweep_claimed, sweep_staging
 from .typehints import CachedData, CachedFileInfo
 
 __all__ = ("CacheFile",)
@@ -91,13 +91,14 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         )
 
     def sweep(self) -> int:
-        """Remove data files that writers killed mid-write left behind; return the count.
+        """Remove data files nobody needs any more; return the count.
 
-        Only files in ``staging/`` that no live process holds locked and that are at
-        least a minute old are removed, so a write in progress is never touched.
+        Those are files in ``staging/`` that no live process holds locked and that are
+        at least a minute old (writers killed mid-write; a write in progress is never
+        touched), and files in ``claimed/`` (see :meth:`claim_file`) past their grace.
         """
         self._swept = time.monotonic()
-        return sweep_staging(self._dir)
+        return sweep_staging(self._dir) + sweep_claimed(self._dir)
 
     def close(self) -> None:
         """Close this thread's connection to the index (the items stay on disk)."""
@@ -244,3 +245,26 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
             info, value = self._get(key)
             self._store.delete(key)
         return info, lambda: value
+
+    def claim_file(self, key: str) -> tuple[CachedFileInfo, str]:
+        """Atomically remove an item and keep its data file for a front server to send.
+
+        For offloaded one-time items (``X-Accel-Redirect``): the data file is linked
+        into ``claimed/`` before its row is deleted, and the path returned. A registered
+        path is returned as it is. Claimed files are deleted by :meth:`sweep` once they
+        are :data:`~dash_file_cache.caches.staging.CLAIMED_GRACE` seconds old (the front
+        server opens the file within moments of the response, and keeps it open).
+
+        :raises KeyError: if the item is missing or expired.
+        """
+        with self._store.transact():
+            info, value = self._get(key)
+            if isinstance(value, str):
+                path = value
+            else:
+                handle = cast(BinaryIO, value)
+                with handle:
+                    path = claim(self._dir, handle.name)
+            self._store.delete(key)
+        self.sweep()
+        return info, path

@@ -25,9 +25,21 @@ try:
 except ImportError:  # pragma: no cover - Windows: fall back to the age of the file
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ("STAGING_DIR", "Staged", "StagedDisk", "stage", "sweep_staging")
+__all__ = (
+    "CLAIMED_DIR",
+    "STAGING_DIR",
+    "Staged",
+    "StagedDisk",
+    "claim",
+    "stage",
+    "sweep_claimed",
+    "sweep_staging",
+)
 
 STAGING_DIR = "staging"
+CLAIMED_DIR = "claimed"
+#: How long a claimed file is kept for the front server to open it.
+CLAIMED_GRACE = 30.0  # seconds
 #: A staging file younger than this is never swept: its writer may be between creating
 #: it and locking it.
 MIN_ORPHAN_AGE = 60.0  # seconds
@@ -144,4 +156,33 @@ def sweep_staging(directory: str, now: float | None = None) -> int:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
                 removed += 1
+    return removed
+
+
+def claim(directory: str, path: str) -> str:
+    """Hard-link a data file into ``directory/claimed``; return the new path."""
+    claimed = os.path.join(directory, CLAIMED_DIR)
+    os.makedirs(claimed, exist_ok=True)
+    target = os.path.join(claimed, secrets.token_hex(16) + ".val")
+    os.link(path, target)
+    return target
+
+
+def sweep_claimed(directory: str, now: float | None = None) -> int:
+    """Remove claimed files older than :data:`CLAIMED_GRACE`; return how many."""
+    claimed = os.path.join(directory, CLAIMED_DIR)
+    try:
+        names = os.listdir(claimed)
+    except FileNotFoundError:
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for name in names:
+        path = os.path.join(claimed, name)
+        try:
+            if now - os.stat(path).st_ctime >= CLAIMED_GRACE:
+                os.remove(path)
+                removed += 1
+        except FileNotFoundError:
+            continue
     return removed

@@ -13,6 +13,7 @@ from ..caches.abstract import CacheAbstract, check_positive
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, bind_dash, bind_flask, current_app
 from .cors import parse_origins
+from .offload import DEFAULT_LOCATION, parse_offload
 from .register import Source, check_arguments, make_item
 from .respond import respond
 from .view import ROUTED_METHODS, Outage, answer
@@ -151,6 +152,8 @@ class ServiceData:
         *,
         allowed_cross_origin: str | Iterable[str] | None = None,
         public_prefix: str | None = None,
+        offload: str | None = None,
+        offload_location: str = DEFAULT_LOCATION,
     ) -> None:
         """Add the service to the Flask application (or the Flask server of a Dash app).
 
@@ -174,6 +177,13 @@ class ServiceData:
             headers, so only same-origin pages can read the responses.
         :param public_prefix: keyword-only; the path prefix under which browsers reach
             the app (``"/app/"``), for setups the defaults above cannot see.
+        :param offload: keyword-only; ``"x-accel-redirect"`` hands the transfer of
+            file-backed items (registered paths, ``CacheFile`` items) to nginx after every
+            check is done, so a download never holds an app worker; ``None`` (default):
+            Python streams every item. See ``docs/deploy.md`` for the nginx locations.
+        :param offload_location: keyword-only; the prefix of nginx's ``internal``
+            locations: files go to ``{offload_location}ranged/<path>`` and, for one-time
+            items, ``{offload_location}whole/<path>`` (no ranges).
         :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
         :raises ValueError: if the endpoint is already bound on that app, an origin is
             malformed, or the service's address would not reach it (a ``service_name``
@@ -181,6 +191,7 @@ class ServiceData:
             one of Dash's own routes).
         """
         origins = parse_origins(allowed_cross_origin)
+        handover = parse_offload(offload, offload_location)
         if isinstance(app, dash.Dash):
             binding = bind_dash(app, self._service_name, public_prefix)
         elif isinstance(app, flask.Flask):
@@ -196,8 +207,11 @@ class ServiceData:
             raise ValueError(f"the endpoint {endpoint!r} is already bound on this app")
         outage = Outage()
 
+        def stream(uid: str, download: bool) -> flask.Response:
+            return respond(self._cache, uid, download, self._chunk_size, handover)
+
         def view() -> flask.Response:
-            return answer(self.stream, outage, origins)
+            return answer(stream, outage, origins)
 
         server.add_url_rule(
             binding.route,

@@ -20,6 +20,7 @@ from werkzeug.wsgi import wrap_file
 from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
 from .http import ByteRangeStream, content_disposition, error_response, single_range_environ
+from .offload import Offload
 from .register import path_etag
 
 __all__ = ("NOT_FOUND", "respond")
@@ -40,8 +41,8 @@ def _open(data: CachedData) -> BinaryIO:
     return data
 
 
-def _open_path(path: str, uid: str) -> tuple[BinaryIO, int, str]:
-    """Open a registered path and describe the open handle: ``(handle, size, etag)``."""
+def _open_path(path: str) -> tuple[BinaryIO, os.stat_result]:
+    """Open a registered path; return the handle and its ``fstat``."""
     handle = _open(path)
     try:
         st = os.fstat(handle.fileno())
@@ -50,7 +51,7 @@ def _open_path(path: str, uid: str) -> tuple[BinaryIO, int, str]:
     except BaseException:
         handle.close()
         raise
-    return handle, st.st_size, path_etag(uid, st)
+    return handle, st
 
 
 def _real_file(stream: BinaryIO) -> bool:
@@ -62,9 +63,16 @@ def _real_file(stream: BinaryIO) -> bool:
 
 
 def respond(
-    cache: CacheAbstract[CachedFileInfo, CachedData], uid: str, download: bool, chunk_mb: int
+    cache: CacheAbstract[CachedFileInfo, CachedData],
+    uid: str,
+    download: bool,
+    chunk_mb: int,
+    offload: Offload | None = None,
 ) -> flask.Response:
     """The response for item ``uid`` (see :meth:`ServiceData.stream`).
+
+    With ``offload``, a file-backed item (a registered path, a ``CacheFile`` item) is
+    answered with a header handing the file to the front server instead of a body.
 
     :raises FileNotFoundError: if no live item has this uid (or its file is gone).
     :raises BackendUnavailable: if the cache cannot be reached.
@@ -75,10 +83,21 @@ def respond(
         raise FileNotFoundError(NOT_FOUND) from None
     one_time = bool(info["one_time_service"])
     source: BinaryIO | None = None
+    path: str | None = None  # the file behind the item, when it has one
     size, etag = int(info["size"]), str(info["etag"])
     if info["kind"] == "path":
-        source, size, etag = _open_path(str(loader()), uid)
+        path = str(loader())
+        source, st = _open_path(path)
+        size, etag = st.st_size, path_etag(uid, st)
+    elif offload is not None:
+        source = _open(loader())
+        name = getattr(source, "name", None)
+        if _real_file(source) and isinstance(name, str) and os.path.isabs(name):
+            path, st = name, os.fstat(source.fileno())
+            size = st.st_size
     try:
+        if offload is not None and path is not None:
+            etag = offload.etag(st)
         response = _headers(info, size, etag, download, one_time)
         environ: dict[str, Any] | None = None
         if flask.has_request_context():
@@ -88,7 +107,14 @@ def respond(
                 if source is not None:
                     source.close()
                 return early
+        if offload is not None and path is not None:
+            if source is not None:
+                source.close()
+            return _offloaded(response, cache, uid, info, path, one_time, offload)
         if one_time:
+            if source is not None and info["kind"] != "path":
+                source.close()  # the claim below hands back its own handle
+                source = None
             try:
                 info, loader = cache.pop(uid)
             except KeyError:
@@ -100,6 +126,33 @@ def respond(
             source.close()
         raise
     response.response = _body(response, source, size, chunk_mb * MEGABYTE, environ)
+    return response
+
+
+def _offloaded(
+    response: flask.Response,
+    cache: CacheAbstract[CachedFileInfo, CachedData],
+    uid: str,
+    info: CachedFileInfo,
+    path: str,
+    one_time: bool,
+    offload: Offload,
+) -> flask.Response:
+    """Hand ``path`` to the front server; a one-time item is claimed first."""
+    if one_time:
+        try:
+            if info["kind"] != "path" and hasattr(cache, "claim_file"):
+                _, path = cache.claim_file(uid)
+            else:
+                cache.pop(uid)
+        except KeyError:
+            raise FileNotFoundError(NOT_FOUND) from None
+    name, value = offload.header(path, whole=one_time)
+    response.status_code = 200  # the front server answers Range itself
+    del response.headers["Content-Range"]
+    response.headers[name] = value
+    response.headers["Content-Length"] = "0"
+    response.response = []
     return response
 
 

@@ -1,0 +1,58 @@
+"""Handing the transfer of file-backed items to the front server (``X-Accel-Redirect``).
+
+The view does every check itself (uid, expiry, owner, one-time claim, conditional
+requests) and then answers with no body and a header naming the file; nginx sends the
+file from an ``internal`` location, Range included, so a big download never holds an
+app worker. For the two to agree on validators, offloaded items carry nginx's own ETag
+format (``"<mtime hex>-<size hex>"``), computed from the same ``stat`` nginx makes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import quote
+
+__all__ = ("OFFLOAD_KINDS", "Offload", "parse_offload")
+
+OFFLOAD_KINDS = ("x-accel-redirect",)
+#: The default prefix of nginx's internal locations (``ranged/`` and ``whole/`` below it).
+DEFAULT_LOCATION = "/_dash_file_cache/"
+
+
+@dataclass(frozen=True)
+class Offload:
+    """How to hand a file to the front server."""
+
+    #: Which mechanism: ``"x-accel-redirect"`` (nginx).
+    kind: str
+    #: The prefix of the internal locations, ending with ``/``.
+    location: str
+
+    def etag(self, st: os.stat_result) -> str:
+        """nginx's ETag of a file (without quotes)."""
+        return f"{int(st.st_mtime):x}-{st.st_size:x}"
+
+    def header(self, path: str, whole: bool) -> tuple[str, str]:
+        """The header that hands ``path`` over; ``whole``: ranges are not honoured."""
+        area = "whole/" if whole else "ranged/"
+        return "X-Accel-Redirect", self.location + area + quote(path.lstrip("/"), safe="/")
+
+
+def parse_offload(offload: str | None, location: str) -> Offload | None:
+    """Validate ``serve(offload=..., offload_location=...)``.
+
+    :raises TypeError: if an argument is not a ``str`` (``offload``: or ``None``).
+    :raises ValueError: for an unknown kind or a location that is not an absolute path.
+    """
+    if offload is None:
+        return None
+    if not isinstance(offload, str) or not isinstance(location, str):
+        raise TypeError("offload and offload_location must be str")
+    if offload.lower() not in OFFLOAD_KINDS:
+        raise ValueError(f"offload must be one of {OFFLOAD_KINDS} or None, got {offload!r}")
+    if not location.startswith("/") or any(ch in location for ch in "?#\r\n\\ "):
+        raise ValueError(
+            f"offload_location must be a URL path such as '/_files/', got {location!r}"
+        )
+    return Offload(offload.lower(), location.rstrip("/") + "/")

@@ -1,0 +1,73 @@
+"""A real nginx in front of an app, configured with the snippets of docs/deploy/ verbatim."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..conftest import free_port
+from ..helpers import wait_until
+
+DEPLOY = Path(__file__).resolve().parents[2] / "docs" / "deploy"
+
+_MAIN = """
+daemon off;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+{user}
+events {{ worker_connections 256; }}
+http {{
+    access_log {work}/access.log;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+    include /etc/nginx/mime.types;
+    upstream dash_app {{ server 127.0.0.1:{upstream}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {snippet};
+    }}
+}}
+"""
+
+
+@contextmanager
+def nginx(work: Path, snippet: str, upstream: int) -> Iterator[int]:
+    """Run nginx with ``docs/deploy/<snippet>`` in its server block; yield its port."""
+    binary = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(binary):
+        raise AssertionError("nginx is not installed (scripts/setup.sh installs it)")
+    work.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    # As root, nginx's workers would run as nobody, who cannot enter pytest's 0700 folders.
+    user = "user root;" if os.geteuid() == 0 else ""
+    conf = work / "nginx.conf"
+    conf.write_text(
+        _MAIN.format(work=work, user=user, upstream=upstream, port=port, snippet=DEPLOY / snippet)
+    )
+    with subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.PIPE) as server:
+        try:
+            wait_until(lambda: _listening(port) or server.poll() is not None, 30, "nginx")
+            if server.poll() is not None:
+                raise AssertionError(
+                    f"nginx failed: {server.stderr.read().decode() if server.stderr else ''}"
+                )
+            yield port
+        finally:
+            server.terminate()
+            server.wait(30)
+            if server.stderr is not None:
+                server.stderr.close()
+
+
+def _listening(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
