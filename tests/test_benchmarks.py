@@ -17,6 +17,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("stream_memory.py", ["--size-mb", "8"], "PASS: largest ServiceData peak growth"),
         ("dcc_download.py", ["--size-mb", "4"], "ServiceData"),
         ("cache_throughput.py", ["--seconds", "0.1"], "CacheRedis"),
+        ("responsiveness.py", ["--size-mib", "8", "--clients", "2"], "offload to nginx"),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], expected: str) -> None:

@@ -32,14 +32,18 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         include {snippet};
+        {extra}
     }}
 }}
 """
 
 
 @contextmanager
-def nginx(work: Path, snippet: str, upstream: int) -> Iterator[int]:
-    """Run nginx with ``docs/deploy/<snippet>`` in its server block; yield its port."""
+def nginx(work: Path, snippet: str, upstream: int, extra: str = "") -> Iterator[int]:
+    """Run nginx with ``docs/deploy/<snippet>`` (and ``extra``) in its server block.
+
+    Yields nginx's port.
+    """
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.path.exists(binary):
         raise AssertionError("nginx is not installed (scripts/setup.sh installs it)")
@@ -49,7 +53,14 @@ def nginx(work: Path, snippet: str, upstream: int) -> Iterator[int]:
     user = "user root;" if os.geteuid() == 0 else ""
     conf = work / "nginx.conf"
     conf.write_text(
-        _MAIN.format(work=work, user=user, upstream=upstream, port=port, snippet=DEPLOY / snippet)
+        _MAIN.format(
+            work=work,
+            user=user,
+            upstream=upstream,
+            port=port,
+            snippet=DEPLOY / snippet,
+            extra=extra,
+        )
     )
     with subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.PIPE) as server:
         try:

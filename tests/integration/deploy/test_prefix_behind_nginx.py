@@ -143,7 +143,8 @@ def test_prefixed_app_behind_nginx(dash_duo: Any, tmp_path: Path, mode: str) -> 
         wait.until(
             lambda _: (
                 dash_duo.driver.execute_script(
-                    "const i = document.getElementById('plain-img'); return i.complete && i.naturalWidth;"
+                    "const i = document.getElementById('plain-img');"
+                    "return i.complete && i.naturalWidth;"
                 )
                 == WIDTH
             )
