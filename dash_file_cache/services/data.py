@@ -16,7 +16,7 @@ from .cors import parse_origins
 from .offload import DEFAULT_LOCATION, parse_offload
 from .register import Source, check_arguments, make_item
 from .respond import respond
-from .view import ROUTED_METHODS, Outage, answer
+from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
 
 __all__ = ("ServiceData",)
 
@@ -220,6 +220,7 @@ class ServiceData:
             methods=ROUTED_METHODS,
             provide_automatic_options=False,
         )
+        refuse_other_methods(server, binding.route)
         self._bindings.append(binding)
 
     def _address(self) -> str:

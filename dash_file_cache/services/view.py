@@ -7,13 +7,14 @@ import threading
 from collections.abc import Callable
 
 import flask
+from werkzeug.exceptions import MethodNotAllowed
 
 from ..caches.abstract import BackendUnavailable
 from .cors import Origins, add_cors_headers
 from .http import UID_PATTERN, error_response, parse_bool
 from .respond import NOT_FOUND
 
-__all__ = ("ALLOWED_METHODS", "ROUTED_METHODS", "Outage", "answer")
+__all__ = ("ALLOWED_METHODS", "ROUTED_METHODS", "Outage", "answer", "refuse_other_methods")
 
 logger = logging.getLogger("dash_file_cache.services")
 
@@ -66,13 +67,17 @@ def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> fl
         refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
         refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
         return refused
-    uid = request.args.get("uid")
+    try:
+        uid = request.args.get("uid")
+        raw_download = request.args.get("download")
+    except UnicodeDecodeError:  # raw non-UTF-8 bytes in QUERY_STRING (some servers)
+        return error_response(400, "the query string is not valid UTF-8")
     if not uid:
         return error_response(400, "the query parameter 'uid' is required")
     if not UID_PATTERN.fullmatch(uid):
         return error_response(400, "the query parameter 'uid' must be 32 lowercase hex digits")
     try:
-        download = parse_bool(request.args.get("download"))
+        download = parse_bool(raw_download)
     except ValueError as exc:
         return error_response(400, f"the query parameter 'download' is invalid: {exc}")
     try:
@@ -89,3 +94,20 @@ def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> fl
         return error_response(500, "the cached item could not be read")
     outage.succeeded()
     return response
+
+
+def refuse_other_methods(server: flask.Flask, route: str) -> None:
+    """Answer any method the route does not list (``TRACE``, ``FOO``…) with the JSON 405.
+
+    Flask refuses those while routing, before any view runs, with an HTML page.
+    """
+
+    def json_405() -> flask.Response | None:
+        request = flask.request
+        if isinstance(request.routing_exception, MethodNotAllowed) and request.path == route:
+            refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
+            refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+            return refused
+        return None
+
+    server.before_request(json_405)

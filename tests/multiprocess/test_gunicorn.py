@@ -27,15 +27,16 @@ def gunicorn_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tup
 def test_register_in_any_worker_fetch_from_any(gunicorn_app: tuple[int, Path]) -> None:
     port, _ = gunicorn_app
     crossed = 0
-    for n in range(60):
+    for n in range(20):
         payload = os.urandom(1000 + n * 37)
         status, body, registered_by = request(port, "POST", "/register", payload)
         assert status == 200
         address = json.loads(body)["addr"]
-        status, fetched, served_by = request(port, "GET", address)
-        assert status == 200
-        assert fetched == payload
-        crossed += registered_by != served_by
+        # concurrent fetches: a busy sync worker cannot take them all, whatever the kernel
+        for status, fetched, served_by in race([port], address, WORKERS * 2):
+            assert status == 200
+            assert fetched == payload
+            crossed += registered_by != served_by
     assert crossed > 0, "every fetch landed on the registering worker: nothing was shared"
 
 

@@ -502,3 +502,9 @@ def test_unreachable_redis_is_a_503_json_logged_once(
                     assert_json_error(response, 503)
                     assert response.headers["Retry-After"] == "5"
     assert len([r for r in caplog.records if "unavailable" in r.getMessage()]) == 1
+
+
+def test_raw_non_utf8_query_bytes_are_a_json_400(client: Any) -> None:
+    """Some WSGI servers pass undecodable bytes through in QUERY_STRING."""
+    response = client.get("/cached-data", environ_overrides={"QUERY_STRING": "uid=\xff&x=\xfe"})
+    assert "UTF-8" in assert_json_error(response, 400)["error"]
