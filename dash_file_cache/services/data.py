@@ -17,6 +17,7 @@ from .offload import DEFAULT_LOCATION, parse_offload
 from .register import Source, check_arguments, make_item
 from .respond import respond
 from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
+from .worker import add_worker_route
 
 __all__ = ("ServiceData",)
 
@@ -221,6 +222,7 @@ class ServiceData:
             provide_automatic_options=False,
         )
         refuse_other_methods(server, binding.route)
+        add_worker_route(server, binding.route, endpoint)
         self._bindings.append(binding)
 
     def _address(self) -> str:

@@ -1,0 +1,457 @@
+/*
+ * dash-file-cache download worker.
+ *
+ * ServiceData serves this script at `<service address>-sw.js`; DownloadLink registers it
+ * with the service address itself as its scope (e.g. `/cached-data`), so it sees
+ * nothing else of the app. It only answers navigations to exactly that path that carry
+ * a `dfc_dl=<id>` query parameter (DownloadLink makes them with a hidden iframe); every
+ * other request goes to the network untouched.
+ *
+ * For such a navigation it fetches the item itself (with the headers the page gave it)
+ * and answers with a response that streams to the browser's download manager, under
+ * the name from Content-Disposition (or the name the page asked for), while it posts
+ * progress on the BroadcastChannel `dash-file-cache:<id>`:
+ *
+ *   {type: "intercepted"}                     the navigation is ours
+ *   {type: "start", loaded, total}            the service answered 200; total may be null
+ *   {type: "progress", loaded, total}         at most every PROGRESS_INTERVAL_MS
+ *   {type: "resumed", loaded, total}          a dropped connection was resumed
+ *   {type: "done", loaded, total}             the last byte was handed to the browser
+ *   {type: "error", message, status, loaded, total}
+ *   {type: "aborted", loaded, total}          cancelled (by the page or the browser)
+ *
+ * The body is a pull-based ReadableStream: a chunk is read from the network only when
+ * the download manager asks for one (backpressure: about one chunk in memory), and a
+ * connection that drops mid-body is resumed with `Range: bytes=<received>-` under
+ * `If-Range` and `If-Match` of the first answer's ETag, so the saved file is one
+ * byte-exact file. When the item changed or is gone, the download fails with the
+ * service's message. Cancelling errors the stream (the browser marks the download
+ * failed) and aborts the request, so the server sees the connection close.
+ *
+ * Messages from the page (`worker.postMessage`):
+ *   {type: "prepare", id, headers, fileName}  remembered until the navigation comes;
+ *                                             acknowledged with {type: "prepared"}
+ *   {type: "cancel", id}
+ *   {type: "keepalive"}                       keeps the worker running during a download
+ */
+"use strict";
+
+const PARAM = "dfc_dl";
+const CHANNEL_PREFIX = "dash-file-cache:";
+const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+const PROGRESS_INTERVAL_MS = 50;
+const PREPARED_LIFETIME_MS = 60000;
+// Waits before each attempt to resume a dropped connection; a resumed transfer that
+// moves again starts the sequence anew.
+const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
+
+const prepared = new Map(); // id -> {headers, fileName, time}
+const jobs = new Map(); // id -> Job
+
+self.addEventListener("install", () => {
+    self.skipWaiting();
+});
+
+self.addEventListener("message", (event) => {
+    const data = event.data || {};
+    const id = typeof data.id === "string" && ID_PATTERN.test(data.id) ? data.id : null;
+    if (data.type === "prepare" && id) {
+        forgetOldPreparations();
+        prepared.set(id, {
+            headers: plainHeaders(data.headers),
+            fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
+            time: Date.now(),
+        });
+        const channel = new BroadcastChannel(CHANNEL_PREFIX + id);
+        channel.postMessage({ type: "prepared" });
+        channel.close();
+    } else if (data.type === "cancel" && id) {
+        prepared.delete(id);
+        const job = jobs.get(id);
+        if (job) {
+            job.cancel();
+            event.waitUntil(job.finished);
+        }
+    }
+    // "keepalive": receiving the event is all it takes.
+});
+
+self.addEventListener("fetch", (event) => {
+    const { request } = event;
+    if (request.method !== "GET" || request.mode !== "navigate") {
+        return;
+    }
+    const url = new URL(request.url);
+    const id = url.searchParams.get(PARAM);
+    if (!id || !ID_PATTERN.test(id) || url.pathname !== servicePath()) {
+        return;
+    }
+    const job = new Job(id, url);
+    event.respondWith(job.respond());
+    event.waitUntil(job.finished);
+});
+
+function servicePath() {
+    return new URL(self.registration.scope).pathname;
+}
+
+function forgetOldPreparations() {
+    const now = Date.now();
+    for (const [id, entry] of prepared) {
+        if (now - entry.time > PREPARED_LIFETIME_MS) {
+            prepared.delete(id);
+        }
+    }
+}
+
+function plainHeaders(value) {
+    const headers = {};
+    if (value && typeof value === "object") {
+        for (const [name, text] of Object.entries(value)) {
+            if (typeof text === "string") {
+                headers[name] = text;
+            }
+        }
+    }
+    return headers;
+}
+
+/** An error whose message is shown to the user as it is. */
+class DownloadError extends Error {
+    constructor(message, status = null) {
+        super(message);
+        this.status = status;
+    }
+}
+
+function sleep(ms) {
+    return new Promise((resolve) => {
+        setTimeout(resolve, ms);
+    });
+}
+
+function bodyLength(headers) {
+    const text = headers.get("Content-Length");
+    if (text === null || !/^\d+$/.test(text.trim())) {
+        return null;
+    }
+    return Number(text);
+}
+
+/** The service's JSON `error` text, else the status line. */
+async function errorText(response) {
+    try {
+        if ((response.headers.get("Content-Type") || "").includes("json")) {
+            const body = await response.json();
+            const text = body && (body.error || body.message);
+            if (typeof text === "string" && text) {
+                return text;
+            }
+        }
+    } catch (_ignored) {
+        // Not the service's JSON.
+    }
+    return response.statusText || `HTTP ${response.status}`;
+}
+
+function networkMessage(err) {
+    return err && err.message ? `network error: ${err.message}` : "network error";
+}
+
+const ASCII_SAFE = /[^A-Za-z0-9 !#$&'()+,\-.=@[\]^_`{}~]/g;
+
+/** `attachment` with both an ASCII fallback and the exact UTF-8 name (RFC 6266/5987). */
+function attachmentFor(name) {
+    const dot = name.lastIndexOf(".");
+    let fallback = name.replace(ASCII_SAFE, "_");
+    if (!fallback.replace(/[_.]/g, "")) {
+        fallback = "download" + (dot > 0 ? name.slice(dot).replace(ASCII_SAFE, "_") : "");
+    }
+    const exact = encodeURIComponent(name).replace(
+        /['()*]/g,
+        (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`
+    );
+    return `attachment; filename="${fallback}"; filename*=UTF-8''${exact}`;
+}
+
+/** The Content-Disposition of the download: always an attachment. */
+function disposition(fileName, upstream) {
+    if (fileName) {
+        return attachmentFor(fileName);
+    }
+    if (upstream && /filename/i.test(upstream)) {
+        return upstream.replace(/^\s*[^;]*/, "attachment");
+    }
+    return "attachment";
+}
+
+class Job {
+    constructor(id, url) {
+        this.id = id;
+        url.searchParams.delete(PARAM);
+        this.url = url.href;
+        const options = prepared.get(id) || { headers: {}, fileName: null };
+        prepared.delete(id);
+        this.headers = options.headers;
+        this.fileName = options.fileName;
+        this.controller = new AbortController();
+        this.channel = new BroadcastChannel(CHANNEL_PREFIX + id);
+        this.stream = null; // the ReadableStreamDefaultController of the body
+        this.cancelled = false;
+        this.ended = false;
+        this.loaded = 0;
+        this.total = null;
+        this.etag = null;
+        this.resumable = false;
+        this.attempts = 0; // resume attempts since bytes last arrived
+        this.lastReport = 0;
+        this.finished = new Promise((resolve) => {
+            this.resolveFinished = resolve;
+        });
+        jobs.set(id, this);
+    }
+
+    post(message) {
+        if (!this.ended) {
+            this.channel.postMessage({ loaded: this.loaded, total: this.total, ...message });
+        }
+    }
+
+    /** Post the final message, then forget the job. */
+    end(message) {
+        this.post(message);
+        this.ended = true;
+        this.channel.close();
+        jobs.delete(this.id);
+        this.resolveFinished();
+    }
+
+    progress() {
+        const now = Date.now();
+        if (now - this.lastReport >= PROGRESS_INTERVAL_MS) {
+            this.lastReport = now;
+            this.post({ type: "progress" });
+        }
+    }
+
+    cancel() {
+        if (this.cancelled || this.ended) {
+            return;
+        }
+        this.cancelled = true;
+        this.controller.abort();
+        if (this.stream) {
+            try {
+                this.stream.error(new DOMException("The download was cancelled.", "AbortError"));
+            } catch (_closed) {
+                // Already closed or errored.
+            }
+        }
+        this.end({ type: "aborted" });
+    }
+
+    fetch(extraHeaders = {}) {
+        return fetch(this.url, {
+            headers: { ...this.headers, ...extraHeaders },
+            credentials: "same-origin",
+            cache: "no-store",
+            signal: this.controller.signal,
+        });
+    }
+
+    /** The answer to the navigation: the download, or "no content" when it cannot start. */
+    async respond() {
+        this.post({ type: "intercepted" });
+        let response;
+        try {
+            response = await this.fetch();
+        } catch (err) {
+            return this.refuse(this.cancelled ? null : networkMessage(err));
+        }
+        if (this.cancelled) {
+            return this.refuse(null);
+        }
+        if (!response.ok) {
+            return this.refuse(await errorText(response), response.status);
+        }
+        const upstream = response.headers;
+        this.total = bodyLength(upstream);
+        this.etag = upstream.get("ETag");
+        this.resumable =
+            Boolean(this.etag) &&
+            !this.etag.startsWith("W/") &&
+            (upstream.get("Accept-Ranges") || "").toLowerCase() === "bytes" &&
+            response.status === 200;
+        const headers = new Headers({
+            "Content-Type": upstream.get("Content-Type") || "application/octet-stream",
+            "Content-Disposition": disposition(
+                this.fileName,
+                upstream.get("Content-Disposition")
+            ),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        });
+        if (this.total !== null) {
+            headers.set("Content-Length", String(this.total));
+        }
+        this.lastReport = Date.now();
+        this.post({ type: "start" });
+        if (!response.body) {
+            return this.refuse("the browser gave no stream for the response");
+        }
+        return new Response(this.body(response.body.getReader()), { status: 200, headers });
+    }
+
+    refuse(message, status = null) {
+        if (message === null) {
+            this.end({ type: "aborted" });
+        } else {
+            this.end({ type: "error", message, status });
+        }
+        // 204 to a navigation: nothing is shown and nothing is downloaded.
+        return new Response(null, { status: 204 });
+    }
+
+    fail(err) {
+        if (this.cancelled) {
+            return;
+        }
+        const message = err instanceof DownloadError ? err.message : networkMessage(err);
+        this.controller.abort();
+        this.end({ type: "error", message, status: err && err.status ? err.status : null });
+    }
+
+    body(firstReader) {
+        let reader = firstReader;
+        return new ReadableStream(
+            {
+                start: (controller) => {
+                    this.stream = controller;
+                },
+                pull: async (controller) => {
+                    for (;;) {
+                        let step;
+                        try {
+                            // eslint-disable-next-line no-await-in-loop
+                            step = await reader.read();
+                        } catch (err) {
+                            if (this.cancelled) {
+                                return;
+                            }
+                            try {
+                                // eslint-disable-next-line no-await-in-loop
+                                reader = await this.resume(err);
+                            } catch (failure) {
+                                this.fail(failure);
+                                throw failure;
+                            }
+                            continue;
+                        }
+                        if (this.cancelled) {
+                            return;
+                        }
+                        if (step.done) {
+                            if (this.total !== null && this.loaded < this.total) {
+                                try {
+                                    // eslint-disable-next-line no-await-in-loop
+                                    reader = await this.resume(new Error("the body ended early"));
+                                } catch (failure) {
+                                    this.fail(failure);
+                                    throw failure;
+                                }
+                                continue;
+                            }
+                            controller.close();
+                            this.end({ type: "done" });
+                            return;
+                        }
+                        this.loaded += step.value.byteLength;
+                        this.attempts = 0;
+                        controller.enqueue(step.value);
+                        this.progress();
+                        return;
+                    }
+                },
+                cancel: () => {
+                    // The browser gave up on the download (cancelled in its download
+                    // manager, or the browser closes).
+                    this.cancelled = true;
+                    this.controller.abort();
+                    reader.cancel().catch(() => undefined);
+                    this.end({ type: "aborted" });
+                },
+            },
+            { highWaterMark: 0 }
+        );
+    }
+
+    /** A reader for the rest of the body after a dropped connection; throws when it cannot. */
+    async resume(cause) {
+        if (!this.resumable) {
+            throw new DownloadError(
+                `${networkMessage(cause)}; this item cannot be resumed (served once, or ` +
+                    "without ranges)"
+            );
+        }
+        let last = cause;
+        while (this.attempts < RESUME_DELAYS_MS.length) {
+            const delay = RESUME_DELAYS_MS[this.attempts];
+            this.attempts += 1; // back to 0 once bytes flow again
+            if (delay) {
+                // eslint-disable-next-line no-await-in-loop
+                await sleep(delay);
+            }
+            if (this.cancelled) {
+                throw new DOMException("The download was cancelled.", "AbortError");
+            }
+            let response;
+            try {
+                // eslint-disable-next-line no-await-in-loop
+                response = await this.fetch({
+                    Range: `bytes=${this.loaded}-`,
+                    "If-Range": this.etag,
+                    "If-Match": this.etag,
+                });
+            } catch (err) {
+                if (this.cancelled) {
+                    throw err;
+                }
+                last = err;
+                continue;
+            }
+            if (response.status === 206) {
+                const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(
+                    response.headers.get("Content-Range") || ""
+                );
+                if (!range || Number(range[1]) !== this.loaded || !response.body) {
+                    discard(response);
+                    throw new DownloadError("the server resumed the download at the wrong place");
+                }
+                this.post({ type: "resumed" });
+                return response.body.getReader();
+            }
+            if (response.status === 200) {
+                // If-Range did not match: the server sent the whole, different, item.
+                discard(response);
+                throw new DownloadError(
+                    "the item changed on the server; the download cannot resume"
+                );
+            }
+            if (response.status === 503) {
+                // eslint-disable-next-line no-await-in-loop
+                last = new Error(await errorText(response));
+                continue;
+            }
+            // 404 (gone), 412 (changed) and the like: the service says why.
+            // eslint-disable-next-line no-await-in-loop
+            throw new DownloadError(await errorText(response), response.status);
+        }
+        throw new DownloadError(`${networkMessage(last)} (the download could not be resumed)`);
+    }
+}
+
+function discard(response) {
+    if (response.body) {
+        response.body.cancel().catch(() => undefined);
+    }
+}
