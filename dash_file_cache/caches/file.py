@@ -10,12 +10,12 @@ import shutil
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, BinaryIO, cast
 
-import diskcache
-
 from .abstract import CacheAbstract, check_positive
+from .index import StoreIndex
 from .staging import Staged, StagedDisk, claim, stage, sweep_claimed, sweep_staging
 from .typehints import CachedData, CachedFileInfo
 
@@ -80,15 +80,17 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         self._swept = 0.0
         self.sweep()
 
-    def _open_store(self) -> diskcache.Cache:
+    def _open_store(self) -> StoreIndex:
         # Culling is ours (exact counts and bytes, our clock), so diskcache's is off.
-        return diskcache.Cache(
+        store = StoreIndex(
             self._dir,
             disk=StagedDisk,
             eviction_policy="none",
             cull_limit=0,
             size_limit=2**62,
         )
+        self._finalizer = weakref.finalize(self, store.close_all)
+        return store
 
     def sweep(self) -> int:
         """Remove data files nobody needs any more; return the count.
@@ -101,12 +103,16 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         return sweep_staging(self._dir) + sweep_claimed(self._dir)
 
     def close(self) -> None:
-        """Close this thread's connection to the index (the items stay on disk)."""
-        self._store.close()
+        """Close the connections to the index, of every thread (the items stay on disk).
+
+        The cache opens new ones if it is used again.
+        """
+        self._store.close_all()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_store"]
+        del state["_finalizer"]
         del state["_pop_lock"]
         return state
 
@@ -200,6 +206,8 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
             # diskcache dates expiry by the real clock: give it our time as a duration.
             duration = None if expires is None else max(expires - time.time(), 1e-6)
             with self._store.transact(retry=True):
+                # storing a key again makes it the newest (diskcache would keep its place)
+                self._store.delete(key)
                 self._store.set(key, value, tag=json.dumps(record), expire=duration)
                 self._cull()
         except BaseException:

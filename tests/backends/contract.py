@@ -141,6 +141,16 @@ class BackendContract:
         assert key(1) not in cache
         assert key(2) in cache and key(3) in cache
 
+    def test_storing_a_key_again_makes_it_the_newest(self) -> None:
+        cache = self.make_cache(cache_size=2)
+        self.put(cache, 1, b"a")
+        self.put(cache, 2, b"b")
+        self.put(cache, 1, b"A")
+        self.put(cache, 3, b"c")
+        assert key(2) not in cache
+        assert key(1) in cache and key(3) in cache
+        assert read_all(cache.load(key(1))[1]()) == b"A"
+
     def test_load_refreshes_only_in_lru_caches(self) -> None:
         cache = self.make_cache(cache_size=2)
         self.put(cache, 1, b"a")

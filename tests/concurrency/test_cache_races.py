@@ -12,6 +12,7 @@ Invariants:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
@@ -200,7 +201,8 @@ def test_processes_never_overshoot_the_bounds(kind: str, tmp_path: Path, request
         dfc.CacheFile(where).close()  # create the index before anyone looks
 
         def count() -> int:
-            with sqlite3.connect(os.path.join(where, "cache.db"), timeout=30) as db:
+            path = os.path.join(where, "cache.db")
+            with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
                 return int(db.execute("SELECT COUNT(*) FROM Cache").fetchone()[0])
     else:
         where = request.getfixturevalue("redis_server")
