@@ -5,13 +5,14 @@
 download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.DownloadLink`.
 """
 
-from . import caches, services
+from . import caches, owners, services
 from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue, CacheRedis
 from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
 from .services import ServiceData
 
 __all__ = (
     "caches",
+    "owners",
     "services",
     "CacheAbstract",
     "CacheFile",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, TypeVar
 
 __all__ = ("BackendUnavailable", "CacheAbstract", "check_bound", "check_positive", "check_ttl")
@@ -109,9 +109,14 @@ class CacheAbstract(abc.ABC, Generic[S, T]):
         """Seconds an item lives after it is stored (``None``: it never expires)."""
         return self._ttl
 
-    def _expiry(self) -> float | None:
-        """The absolute expiry time of an item stored now."""
-        return None if self._ttl is None else self.clock() + self._ttl
+    def _expiry(self, info: Mapping[str, Any] | None = None) -> float | None:
+        """The absolute expiry time of an item stored now: the cache's ``ttl`` or the
+        item's own ``expires`` (``register(..., ttl=)``), whichever comes first."""
+        times = [] if self._ttl is None else [self.clock() + self._ttl]
+        own = None if info is None else info.get("expires")
+        if own is not None:
+            times.append(float(own))
+        return min(times) if times else None
 
     def _check_fits(self, nbytes: int) -> None:
         """Refuse an item that could never fit under ``max_bytes``."""

@@ -188,7 +188,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         :raises ValueError: if the item alone is larger than ``max_bytes``.
         :raises OSError: if the data cannot be written (nothing is left behind).
         """
-        expires = self._expiry()
+        expires = self._expiry(info)
         record: dict[str, Any] = {"info": info, "expires": expires}
         value: Any
         if isinstance(data, str):

@@ -92,7 +92,7 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
         with self._lock:
             self._discard(key)
             self._remove_expired()
-            self._items[key] = _Entry(info, value, self._expiry(), nbytes)
+            self._items[key] = _Entry(info, value, self._expiry(info), nbytes)
             self._nbytes += nbytes
             while (self.cache_size is not None and len(self._items) > self.cache_size) or (
                 self.max_bytes is not None and self._nbytes > self.max_bytes

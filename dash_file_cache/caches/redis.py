@@ -441,7 +441,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
                 raise
             record["info"]["size"] = size
             chunks = record["chunks"] = self._key(f"{key}:chunks:{gen}")
-        expires = self._expiry()
+        expires = self._expiry(info)
         record["expires"] = expires
         ttl_ms = "" if expires is None else str(max(int((expires - time.time()) * 1000), 1))
         args: list[Any] = [

@@ -10,8 +10,8 @@ __all__ = ("CachedData", "CachedFileInfo", "CachedKind")
 CachedKind = Literal["path", "bytes"]
 
 
-class CachedFileInfo(TypedDict):
-    """Metadata of one cached item (JSON-serialisable, so every backend can store it)."""
+class _CachedFileInfoBase(TypedDict):
+    """The keys every item has."""
 
     #: ``"path"``: the data is a file path read at serve time; ``"bytes"``: the cache holds it.
     kind: CachedKind
@@ -34,3 +34,12 @@ class CachedFileInfo(TypedDict):
 #: The data of one item as a cache hands it back: a file path (``kind == "path"``),
 #: the bytes themselves, or a readable binary stream positioned at 0.
 CachedData = str | bytes | BinaryIO
+
+
+class CachedFileInfo(_CachedFileInfoBase, total=False):
+    """Metadata of one cached item (JSON-serialisable, so every backend can store it)."""
+
+    #: A digest of the item's owner: only requests resolved to the same owner may fetch it.
+    owner: str
+    #: The item's own expiry time (seconds since the epoch), if shorter than the cache's.
+    expires: float

@@ -9,11 +9,12 @@ from collections.abc import Iterable
 import dash
 import flask
 
-from ..caches.abstract import CacheAbstract, check_positive
+from ..caches.abstract import CacheAbstract, check_positive, check_ttl
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, bind_dash, bind_flask, current_app
 from .cors import parse_origins
 from .offload import DEFAULT_LOCATION, parse_offload
+from .ownership import OwnerResolver, owner_of_registration
 from .register import Source, check_arguments, make_item
 from .respond import respond
 from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
@@ -34,6 +35,11 @@ class ServiceData:
         ``CacheFile`` (any :class:`~dash_file_cache.caches.abstract.CacheAbstract`).
     :param service_name: the URL path the service is mounted at.
     :param chunk_size: the chunk size, in MB, when streaming an item to users (``>= 1``).
+    :param resolve_owner: keyword-only; a function of no arguments naming who makes the
+        current request (see :mod:`dash_file_cache.owners`: ``basic_auth``,
+        ``flask_login``, ``browser_session``). Items registered in a request are bound to
+        its owner and served only to requests resolving to the same owner; anyone else
+        gets the 404 of an unknown uid. ``None`` (default): addresses are bearer links.
     :raises TypeError: if ``cache`` is not a cache, or an argument has the wrong type.
     :raises ValueError: if ``service_name`` is not a URL path or ``chunk_size < 1``.
     """
@@ -43,6 +49,8 @@ class ServiceData:
         cache: CacheAbstract[CachedFileInfo, CachedData],
         service_name: str = "/cached-data",
         chunk_size: int = 1,
+        *,
+        resolve_owner: OwnerResolver | None = None,
     ) -> None:
         if not isinstance(cache, CacheAbstract):
             raise TypeError(
@@ -61,6 +69,9 @@ class ServiceData:
         self._chunk_size = 1
         self.chunk_size = chunk_size
         self._bindings: list[Binding] = []
+        if resolve_owner is not None and not callable(resolve_owner):
+            raise TypeError("resolve_owner must be a function of no arguments, or None")
+        self._resolve_owner = resolve_owner
 
     @property
     def cache(self) -> CacheAbstract[CachedFileInfo, CachedData]:
@@ -91,6 +102,9 @@ class ServiceData:
         mime_type: str = "image/jpeg",
         one_time_service: bool = False,
         download: bool = False,
+        *,
+        owner: str | None = None,
+        ttl: float | None = None,
     ) -> str:
         """Register a new file (a path or a file-like object) to the cache.
 
@@ -107,6 +121,12 @@ class ServiceData:
         :param one_time_service: remove the item once it has been served (its body sent)
             once; recommended for one-time downloads.
         :param download: mark the returned address as a download link.
+        :param owner: keyword-only; bind the item to this owner (the string the
+            service's ``resolve_owner`` returns for that user), for code that runs
+            outside a request, such as background callbacks. ``None``: the owner of the
+            current request, if the service resolves owners.
+        :param ttl: keyword-only; seconds the item lives, when shorter than the cache's
+            own ``ttl`` (``None``: the cache's).
         :returns: the URL (``{prefix}{service_name}?uid=…``, the prefix being the app's
             public path prefix, see :meth:`serve`) for fetching the item.
         :raises TypeError: if an argument has the wrong type.
@@ -114,6 +134,8 @@ class ServiceData:
             in its charset, a path is not a regular file, or the item exceeds the cache's
             ``max_bytes``.
         :raises FileNotFoundError: if the path does not exist.
+        :raises RuntimeError: if the service resolves owners and this runs outside a
+            request without ``owner=``.
         """
         check_arguments(
             file_name,
@@ -123,9 +145,15 @@ class ServiceData:
             download=download,
         )
         uid = secrets.token_hex(16)
+        lifetime = check_ttl(ttl)
+        owned_by = owner_of_registration(owner, self._resolve_owner)
         info, data = make_item(
             uid, fobj, file_name, content_type, mime_type, one_time_service, self._cache.clock()
         )
+        if owned_by is not None:
+            info["owner"] = owned_by
+        if lifetime is not None:
+            info["expires"] = info["created"] + lifetime
         self._cache.dump(uid, info, data)
         address = f"{self._address()}?uid={uid}"
         return f"{address}&download=true" if download else address
@@ -144,7 +172,7 @@ class ServiceData:
         :returns: the response.
         :raises FileNotFoundError: if no live item has this uid (or its file is gone).
         """
-        return respond(self._cache, uid, download, self._chunk_size)
+        return respond(self._cache, uid, download, self._chunk_size, None, self._resolve_owner)
 
     def serve(
         self,
@@ -209,7 +237,9 @@ class ServiceData:
         outage = Outage()
 
         def stream(uid: str, download: bool) -> flask.Response:
-            return respond(self._cache, uid, download, self._chunk_size, handover)
+            return respond(
+                self._cache, uid, download, self._chunk_size, handover, self._resolve_owner
+            )
 
         def view() -> flask.Response:
             return answer(stream, outage, origins)

@@ -21,6 +21,7 @@ from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
 from .http import ByteRangeStream, content_disposition, error_response, single_range_environ
 from .offload import Offload
+from .ownership import OwnerResolver, may_fetch
 from .register import path_etag
 
 __all__ = ("NOT_FOUND", "respond")
@@ -68,6 +69,7 @@ def respond(
     download: bool,
     chunk_mb: int,
     offload: Offload | None = None,
+    resolve_owner: OwnerResolver | None = None,
 ) -> flask.Response:
     """The response for item ``uid`` (see :meth:`ServiceData.stream`).
 
@@ -81,6 +83,8 @@ def respond(
         info, loader = cache.load(uid)
     except KeyError:
         raise FileNotFoundError(NOT_FOUND) from None
+    if not may_fetch(info, resolve_owner):  # answered as if the uid did not exist
+        raise FileNotFoundError(NOT_FOUND)
     one_time = bool(info["one_time_service"])
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one

@@ -19,7 +19,9 @@ if "DFC_REDIS_URL" in os.environ:
     cache = dfc.CacheRedis(os.environ["DFC_REDIS_URL"], key_prefix="hosts:", **BOUNDS)
 else:
     cache = dfc.CacheFile(os.environ["DFC_CACHE_DIR"], **BOUNDS)
-service = dfc.ServiceData(cache)
+# DFC_OWNERS=1: items are bound to the HTTP Basic user who registers them.
+owners = dfc.owners.basic_auth if os.environ.get("DFC_OWNERS") == "1" else None
+service = dfc.ServiceData(cache, resolve_owner=owners)
 app = flask.Flask(__name__)
 service.serve(app)
 
