@@ -158,6 +158,20 @@ class ServiceData:
         address = f"{self._address()}?uid={uid}"
         return f"{address}&download=true" if download else address
 
+    def current_owner(self) -> str | None:
+        """The owner of the current request, as ``resolve_owner`` names it.
+
+        Read it where a request exists (a layout function, a normal callback) and pass
+        it to ``register(..., owner=...)`` where none does (a background callback).
+        Forging it gains nothing: an item registered for someone else is served only
+        to them.
+
+        :returns: ``None`` outside a request, without a resolver, or for nobody.
+        """
+        if self._resolve_owner is None or not flask.has_request_context():
+            return None
+        return self._resolve_owner()
+
     # -- serving -----------------------------------------------------------------------
 
     def stream(self, uid: str, download: bool = False) -> flask.Response:
