@@ -10,3 +10,7 @@ workers = 2  # processes: share items through CacheFile (one host) or CacheRedis
 worker_class = "sync"
 timeout = 120  # seconds a worker may spend on one request before it is restarted
 graceful_timeout = 30  # seconds to finish requests on SIGTERM
+accesslog = "-"  # to stderr
+# The default format logs the request line with its query string, that is every item's
+# uid: a bearer link to it. %(U)s is the path alone.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
