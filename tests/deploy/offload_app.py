@@ -1,9 +1,9 @@
 """The app of the offload tests: Flask + CacheFile shared by gunicorn workers, offloaded.
 
 ``POST /register?kind=path|bytes|memory&once=0|1`` registers an item and answers
-``{"addr": …}``; ``memory`` items live in a CachePlain service (not file-backed: streamed
-by Python even with offload on). Environment: ``DFC_DIR`` (the cache directory),
-``DFC_FILE`` (the registered path).
+``{"addr": …}``; ``redis`` items live in a CacheRedis service (not file-backed: streamed
+by Python even with offload on; shared by the workers). Environment: ``DFC_DIR`` (the
+cache directory), ``DFC_FILE`` (the registered path), ``DFC_REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,16 @@ PAYLOAD = bytes(range(256)) * 4096  # 1 MiB for bytes items
 server = flask.Flask(__name__)
 files = dfc.ServiceData(dfc.CacheFile(os.environ["DFC_DIR"]))
 files.serve(server, offload="x-accel-redirect")
-memory = dfc.ServiceData(dfc.CachePlain(8), service_name="/memory-data")
-memory.serve(server, offload="x-accel-redirect")
+in_redis = dfc.ServiceData(
+    dfc.CacheRedis(os.environ["DFC_REDIS_URL"], key_prefix="offload:"), service_name="/redis-data"
+)
+in_redis.serve(server, offload="x-accel-redirect")
+owned = dfc.ServiceData(
+    dfc.CacheFile(os.environ["DFC_DIR"]),
+    service_name="/owned-data",
+    resolve_owner=dfc.owners.basic_auth,
+)
+owned.serve(server, offload="x-accel-redirect")
 
 
 @server.post("/register")
@@ -36,6 +44,8 @@ def register() -> dict[str, str]:
         address = files.register(
             io.BytesIO(PAYLOAD), mime_type="application/octet-stream", one_time_service=once
         )
+    elif kind == "owned":  # bound to the request's HTTP Basic user
+        address = owned.register(os.environ["DFC_FILE"], one_time_service=once)
     else:
-        address = memory.register(io.BytesIO(PAYLOAD), mime_type="application/octet-stream")
+        address = in_redis.register(io.BytesIO(PAYLOAD), mime_type="application/octet-stream")
     return {"addr": address}

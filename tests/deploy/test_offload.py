@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import os
@@ -24,6 +25,10 @@ ERROR_KEYS = {"code", "message", "error"}
 PAYLOAD = bytes(range(256)) * 4096  # what offload_app registers for bytes items
 
 
+def basic(user: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:pw".encode()).decode()}
+
+
 class Stack:
     def __init__(self, front: int, app: int, cache_dir: Path, path: Path) -> None:
         self.front, self.app, self.cache_dir, self.path = front, app, cache_dir, path
@@ -43,19 +48,21 @@ class Stack:
         finally:
             conn.close()
 
-    def register(self, kind: str, once: bool = False) -> str:
-        status, _, body = self.request("POST", f"/register?kind={kind}&once={int(once)}")
+    def register(self, kind: str, once: bool = False, user: str | None = None) -> str:
+        headers = {} if user is None else basic(user)
+        path = f"/register?kind={kind}&once={int(once)}"
+        status, _, body = self.request("POST", path, headers)
         assert status == 200
         return str(json.loads(body)["addr"])
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Stack]:
     work = tmp_path_factory.mktemp("offload")
     cache_dir, path = work / "cache", work / "exports" / "report 1?.csv"
     path.parent.mkdir()
     path.write_bytes(os.urandom(3 * 1024 * 1024))
-    env = {"DFC_DIR": str(cache_dir), "DFC_FILE": str(path)}
+    env = {"DFC_DIR": str(cache_dir), "DFC_FILE": str(path), "DFC_REDIS_URL": redis_server}
     config = str(DEPLOY / "gunicorn.conf.py")
     with gunicorn("tests.deploy.offload_app:server", env, "-c", config) as app:
         with nginx(work / "nginx", "nginx-offload.conf", app) as front:
@@ -80,8 +87,8 @@ def test_the_app_hands_file_items_to_nginx(stack: Stack, kind: str) -> None:
         assert headers["content-type"].startswith("image/jpeg")  # as registered (default)
 
 
-def test_memory_items_still_stream_from_python(stack: Stack) -> None:
-    address = stack.register("memory")
+def test_redis_items_still_stream_from_python(stack: Stack) -> None:
+    address = stack.register("redis")
     status, headers, body = stack.request("GET", address, port=stack.app)
     assert status == 200 and body == PAYLOAD and "x-accel-redirect" not in headers
     assert stack.request("GET", address)[2] == PAYLOAD
@@ -157,3 +164,12 @@ def test_no_data_file_is_left_behind(stack: Stack) -> None:
 def test_internal_locations_are_not_reachable_by_clients(stack: Stack) -> None:
     status, _, body = stack.request("GET", "/_dash_file_cache/ranged" + quote(str(stack.path)))
     assert status == 404 and stack.path.read_bytes() not in body
+
+
+def test_owned_items_are_checked_before_nginx_gets_them(stack: Stack) -> None:
+    address = stack.register("owned", once=True, user="alice")
+    for headers in (basic("bob"), {}, {**basic("bob"), "Range": "bytes=0-9"}):
+        status, _, body = stack.request("GET", address, headers)
+        assert status == 404 and set(json.loads(body)) == ERROR_KEYS
+    status, _, body = stack.request("GET", address, basic("alice"))
+    assert status == 200 and body == stack.path.read_bytes()  # not consumed before
