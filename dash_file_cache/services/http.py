@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -86,6 +87,7 @@ def with_charset(content_type: str, charset: str) -> str:
     return content_type
 
 
+@functools.lru_cache(maxsize=4096)
 def content_disposition(file_name: str, attachment: bool) -> str:
     """A ``Content-Disposition`` value that no file name can break or inject into.
 

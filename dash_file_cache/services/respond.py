@@ -15,6 +15,7 @@ from typing import Any, BinaryIO
 
 import flask
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
+from werkzeug.http import quote_etag
 from werkzeug.wsgi import wrap_file
 
 from ..caches.abstract import CacheAbstract
@@ -27,6 +28,15 @@ from .register import path_etag
 __all__ = ("NOT_FOUND", "respond")
 
 MEGABYTE = 1024 * 1024  # bytes
+#: Request headers that make a request conditional or partial (WSGI environ keys).
+_CONDITIONAL_HEADERS = (
+    "HTTP_RANGE",
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_IF_RANGE",
+)
 NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
 
 
@@ -163,16 +173,16 @@ def _offloaded(
 def _headers(
     info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool
 ) -> flask.Response:
-    response = flask.Response(status=200, direct_passthrough=True)
-    headers = response.headers
-    headers["Content-Type"] = info["content_type"]
-    headers["Content-Length"] = str(size)
-    headers["Content-Disposition"] = content_disposition(info["file_name"], download)
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Cache-Control"] = "no-store" if one_time else "private, no-cache"
-    headers["Accept-Ranges"] = "none" if one_time else "bytes"
-    response.set_etag(etag)
-    return response
+    headers = [
+        ("Content-Type", info["content_type"]),
+        ("Content-Length", str(size)),
+        ("Content-Disposition", content_disposition(info["file_name"], download)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store" if one_time else "private, no-cache"),
+        ("Accept-Ranges", "none" if one_time else "bytes"),
+        ("ETag", quote_etag(etag)),
+    ]
+    return flask.Response(status=200, headers=headers, direct_passthrough=True)
 
 
 def _conditional(
@@ -181,8 +191,11 @@ def _conditional(
     """Apply Range and the conditional headers; a response to send as it is, or None.
 
     ``None`` means the request wants a body (200 or 206) and ``response`` is set up
-    for it; HEAD, 304, 412 and 416 answers are returned with no body to send.
+    for it; HEAD, 304, 412 and 416 answers are returned with no body to send. A request
+    with none of those headers (most of them) skips Werkzeug's parsing: a plain 200.
     """
+    if not any(name in environ for name in _CONDITIONAL_HEADERS):
+        return response if environ["REQUEST_METHOD"] == "HEAD" else None
     try:
         response.make_conditional(environ, accept_ranges=not one_time, complete_length=size)
     except RequestedRangeNotSatisfiable:
@@ -211,10 +224,11 @@ def _body(
     ``Content-Length`` (PEP 3333); without one, :class:`ByteRangeStream` caps the body.
     """
     start, length = 0, size
-    content_range = response.content_range
-    if response.status_code == 206 and content_range.start is not None:
-        start = content_range.start
-        length = (content_range.stop or size) - start
+    if response.status_code == 206:
+        content_range = response.content_range
+        if content_range.start is not None:
+            start = content_range.start
+            length = (content_range.stop or size) - start
     if environ is not None and "wsgi.file_wrapper" in environ and _real_file(source):
         source.seek(start)
         return wrap_file(environ, source, chunk)
