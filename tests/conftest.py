@@ -23,6 +23,9 @@ CHROMIUM_ARGS = (
     "--no-first-run",
     "--disable-sync",
     "--disable-quic",
+    # http://dfc.test:PORT reaches the test server as an insecure context (plain HTTP on
+    # a host other than localhost), where service workers are unavailable.
+    "--host-resolver-rules=MAP dfc.test 127.0.0.1",
 )
 
 
@@ -63,45 +66,40 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[str]:
-    """A real ``redis-server`` on a free port of 127.0.0.1, keeping nothing on disk."""
+def start_redis(port: int) -> subprocess.Popen[bytes]:
+    """A real ``redis-server`` on ``127.0.0.1:port`` keeping nothing on disk, once it answers."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
-    port = free_port()
-    command = [
-        binary,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--protected-mode",
-        "yes",
-        "--loglevel",
-        "warning",
-    ]
-    with subprocess.Popen(command, stdout=subprocess.DEVNULL) as server:
-        url = f"redis://127.0.0.1:{port}/0"
-        import redis
+    command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", ""]
+    command += ["--appendonly", "no", "--protected-mode", "yes", "--loglevel", "warning"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
 
-        client = redis.Redis.from_url(url)
+    client = redis.Redis(host="127.0.0.1", port=port)
+    try:
         deadline = time.monotonic() + 30
         while True:
             try:
                 client.ping()
-                break
+                return server
             except redis.ConnectionError:
                 if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    server.wait(30)
                     raise
                 time.sleep(0.05)
+    finally:
         client.close()
-        try:
-            yield url
-        finally:
-            server.terminate()
-            server.wait(30)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    """A real ``redis-server`` on a free port of 127.0.0.1 for the whole session."""
+    port = free_port()
+    server = start_redis(port)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(30)

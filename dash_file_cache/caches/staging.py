@@ -16,6 +16,7 @@ import contextlib
 import os
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 import diskcache
@@ -137,26 +138,34 @@ def _orphaned(path: str, now: float) -> bool:
         os.close(fd)
 
 
+def _sweep(folder: str, useless: Callable[[str, float], bool], now: float | None) -> int:
+    """Remove the files of ``folder`` for which ``useless(path, now)``; return the count."""
+    try:
+        names = os.listdir(folder)
+    except FileNotFoundError:
+        return 0
+    now = time.time() if now is None else now
+    removed = 0
+    for name in names:
+        path = os.path.join(folder, name)
+        with contextlib.suppress(FileNotFoundError):  # raced by another sweep
+            if useless(path, now):
+                os.remove(path)
+                removed += 1
+    return removed
+
+
 def sweep_staging(directory: str, now: float | None = None) -> int:
     """Remove the staging files of writers that died; return how many were removed.
 
     A writer keeps its file locked until it is published (renamed into the tree) or
     removed, so only files of dead writers are ever taken.
     """
-    staging = os.path.join(directory, STAGING_DIR)
-    try:
-        names = os.listdir(staging)
-    except FileNotFoundError:
-        return 0
-    now = time.time() if now is None else now
-    removed = 0
-    for name in names:
-        path = os.path.join(staging, name)
-        if name.endswith(".part") and _orphaned(path, now):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
-                removed += 1
-    return removed
+
+    def orphaned(path: str, at: float) -> bool:
+        return path.endswith(".part") and _orphaned(path, at)
+
+    return _sweep(os.path.join(directory, STAGING_DIR), orphaned, now)
 
 
 def claim(directory: str, path: str) -> str:
@@ -170,19 +179,8 @@ def claim(directory: str, path: str) -> str:
 
 def sweep_claimed(directory: str, now: float | None = None) -> int:
     """Remove claimed files older than :data:`CLAIMED_GRACE`; return how many."""
-    claimed = os.path.join(directory, CLAIMED_DIR)
-    try:
-        names = os.listdir(claimed)
-    except FileNotFoundError:
-        return 0
-    now = time.time() if now is None else now
-    removed = 0
-    for name in names:
-        path = os.path.join(claimed, name)
-        try:
-            if now - os.stat(path).st_ctime >= CLAIMED_GRACE:
-                os.remove(path)
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+
+    def expired(path: str, at: float) -> bool:
+        return at - os.stat(path).st_ctime >= CLAIMED_GRACE
+
+    return _sweep(os.path.join(directory, CLAIMED_DIR), expired, now)

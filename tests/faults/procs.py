@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import http.client
 import os
-import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
-import pytest
 
-from ..conftest import free_port
+from ..conftest import free_port, start_redis  # noqa: F401 (re-exported)
 from ..helpers import wait_until
 from ..multiprocess.servers import ready
 
@@ -42,48 +39,6 @@ def get(port: int, path: str, timeout: float = 30) -> Answer:
         return Answer(response.status, headers, body)
     finally:
         conn.close()
-
-
-def start_redis(port: int) -> subprocess.Popen[bytes]:
-    """A ``redis-server`` on ``127.0.0.1:port`` keeping nothing on disk, once it answers.
-
-    The same pattern as the session ``redis_server`` fixture of ``tests/conftest.py``.
-    """
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed (scripts/setup.sh installs it)")
-    command = [
-        binary,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--protected-mode",
-        "yes",
-        "--loglevel",
-        "warning",
-    ]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(host="127.0.0.1", port=port)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                client.ping()
-                return server
-            except redis.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    stop(server)
-                    raise
-                time.sleep(0.05)
-    finally:
-        client.close()
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
