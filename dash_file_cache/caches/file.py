@@ -223,16 +223,22 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Return ``(info, loader)``; the loader opens the item's file (or gives its path).
 
+        One index look-up: the loader opens the data file by the name it had then, and
+        raises :class:`FileNotFoundError` if the item was removed meanwhile.
+
         :raises KeyError: if the item is missing or expired.
         """
         info, value = self._get(key)
-        if hasattr(value, "close"):
-            value.close()
+        if isinstance(value, str):
+            return info, lambda: value
+        handle = cast(BinaryIO, value)
+        name = handle.name
+        handle.close()
 
         def loader() -> CachedData:
             try:
-                return self._get(key)[1]
-            except KeyError:
+                return open(name, "rb")
+            except FileNotFoundError:
                 raise FileNotFoundError(key) from None
 
         return info, loader

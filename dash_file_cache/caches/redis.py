@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 MEGABYTE = 1024 * 1024  # bytes
 PENDING_TTL_MS = 3_600_000  # 1 hour: an abandoned write disappears by itself
+SMALL = 64 * 1024  # bytes: items up to this size are read with their record, in one trip
 READER_GRACE_MS = 3_600_000  # 1 hour: chunks kept for a reader that never closed
 CLAIMED_TTL_MS = 3_600_000  # 1 hour: a claimed item whose response never closed
 CULL_LIMIT = 1000  # most items dropped by one cull
@@ -163,6 +164,19 @@ redis.call('PEXPIRE', readers, ARGV[1])
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl >= 0 and ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
 return 1
+"""
+
+# KEYS: info ; ARGV: small size limit. The record, and the data of a small item with it.
+_LOAD = """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local record = cjson.decode(raw)
+if record['chunks'] and tonumber(record['info']['size']) <= tonumber(ARGV[1]) then
+  local data = redis.call('HGET', record['chunks'], '0')
+  if data then return {raw, data} end
+  if tonumber(record['info']['size']) == 0 then return {raw, ''} end
+end
+return {raw}
 """
 
 # KEYS: info, chunks. The last reader of a version that is no longer current deletes it.
@@ -320,10 +334,11 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             register(_REMOVE),
             register(_CULL),
         )
-        self._claim, self._pin, self._release = (
+        self._claim, self._pin, self._release, self._load = (
             register(_CLAIM),
             register(_PIN),
             register(_RELEASE),
+            register(_LOAD),
         )
 
     @property
@@ -367,16 +382,20 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
     # -- helpers --------------------------------------------------------------------------
 
     def _record(self, key: str) -> dict[str, Any]:
+        return self._record_and_data(key)[0]
+
+    def _record_and_data(self, key: str) -> tuple[dict[str, Any], bytes | None]:
+        """The item's record and, for an item of at most :data:`SMALL` bytes, its data."""
         with _reachable():
-            raw = self._client.get(self._key(f"{key}:info"))
-        if raw is None:
+            reply = self._load(keys=[self._key(f"{key}:info")], args=[SMALL])
+        if not reply:
             raise KeyError(key)
-        record: dict[str, Any] = json.loads(raw)
+        record: dict[str, Any] = json.loads(reply[0])
         expires = record.get("expires")
         if expires is not None and expires <= self.clock():
             self.remove(key)
             raise KeyError(key)
-        return record
+        return record, (bytes(reply[1]) if len(reply) > 1 else None)
 
     def _stream(self, key: str, record: dict[str, Any], claimed: bool = False) -> CachedData:
         """The item's data; a stream over chunks counts as a reader until it closes."""
@@ -471,13 +490,16 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
 
         The stream keeps the chunks readable until it is closed, even if the item is
         removed, evicted, expired or stored again meanwhile; the loader raises
-        :class:`FileNotFoundError` if that happened before it was called.
+        :class:`FileNotFoundError` if that happened before it was called. Items of at
+        most 64 KiB come with their record, in one round trip, as ``bytes``.
 
         :raises KeyError: if the item is missing or expired.
         :raises BackendUnavailable: if Redis cannot be reached.
         """
-        record = self._record(key)
+        record, data = self._record_and_data(key)
         info: CachedFileInfo = record["info"]
+        if data is not None and len(data) == int(info["size"]):
+            return info, lambda: data  # a small item, read with its record
         return info, lambda: self._stream(key, record)
 
     def remove(self, key: str) -> bool:
