@@ -18,6 +18,11 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
         ("dcc_download.py", ["--size-mb", "4"], "ServiceData"),
         ("cache_throughput.py", ["--seconds", "0.1"], "CacheRedis"),
         ("responsiveness.py", ["--size-mib", "8", "--clients", "2"], "offload to nginx"),
+        (
+            "compare_gunicorn.py",
+            ["--big-mib", "8", "--rounds", "1", "--seconds", "1"],
+            "ours (CachePlain) vs 0.2.0",
+        ),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], expected: str) -> None:

@@ -1,0 +1,46 @@
+"""The app each gunicorn case of ``compare_gunicorn.py`` runs (``BENCH_CASE``: the case).
+
+It is copied beside the data and run from there, so that the 0.2.0 virtualenv imports its
+own ``dash_file_cache``, not this checkout's.
+"""
+
+from __future__ import annotations
+
+import os
+
+import flask
+
+case, big, small = os.environ["BENCH_CASE"], os.environ["BENCH_BIG"], os.environ["BENCH_SMALL"]
+server = flask.Flask(__name__)
+version = "-"
+if case == "flask":
+    data = open(small, "rb").read()
+    paths = {"big": "/file/big", "small": "/file/small", "memory": "/memory"}
+
+    @server.get("/file/<which>")
+    def file(which):
+        path = big if which == "big" else small
+        return flask.send_file(path, mimetype="application/octet-stream")
+
+    @server.get("/memory")
+    def memory():
+        return flask.Response(data, mimetype="application/octet-stream")
+else:  # ServiceData as both READMEs show it: serve(app), then register(path)
+    import dash_file_cache as dfc
+
+    version = dfc.__version__
+    if case == "CacheFile":
+        cache = dfc.CacheFile(os.environ["BENCH_DIR"])
+    elif case == "CacheRedis":
+        cache = dfc.CacheRedis(os.environ["BENCH_REDIS"])
+    else:  # ours or 0.2.0
+        cache = dfc.CachePlain(4)
+    service = dfc.ServiceData(cache)
+    service.serve(server)
+    mime = "application/octet-stream"
+    paths = {w: service.register(p, mime_type=mime) for w, p in (("big", big), ("small", small))}
+
+
+@server.get("/_info")
+def info():
+    return {"version": version, "paths": paths}
