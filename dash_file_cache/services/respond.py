@@ -28,6 +28,7 @@ from .register import path_etag
 __all__ = ("NOT_FOUND", "respond")
 
 MEGABYTE = 1024 * 1024  # bytes
+SMALL_BODY = 64 * 1024  # bytes: a whole body up to this size is read and sent as bytes
 #: Request headers that make a request conditional or partial (WSGI environ keys).
 _CONDITIONAL_HEADERS = (
     "HTTP_RANGE",
@@ -224,6 +225,12 @@ def _body(
     ``Content-Length`` (PEP 3333); without one, :class:`ByteRangeStream` caps the body.
     """
     start, length = 0, size
+    if size <= SMALL_BODY and response.status_code == 200:
+        with source:  # a small body is cheaper as bytes than as a file to send
+            data = source.read(size)
+        if len(data) != size:
+            raise OSError(f"the item ended {size - len(data)} bytes short of its Content-Length")
+        return [data]
     if response.status_code == 206:
         content_range = response.content_range
         if content_range.start is not None:

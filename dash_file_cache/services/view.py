@@ -56,7 +56,8 @@ def answer(
         response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
     else:
         response = _answer(stream, outage)
-    add_cors_headers(response, request.headers.get("Origin"), origins)
+    if origins is not None:
+        add_cors_headers(response, request.headers.get("Origin"), origins)
     return response
 
 

@@ -92,7 +92,8 @@ def test_real_files_are_handed_to_the_servers_file_wrapper(
 ) -> None:
     service, client = path_service, served(path_service).test_client()
     path = tmp_path / "big.bin"
-    path.write_bytes(PAYLOAD)
+    big = PAYLOAD * 10  # over 64 KiB: smaller bodies are sent as bytes
+    path.write_bytes(big)
     wrapped: list[Any] = []
 
     class FileWrapper:
@@ -108,8 +109,14 @@ def test_real_files_are_handed_to_the_servers_file_wrapper(
 
     address = service.register(path)
     response = client.get(address, environ_overrides={"wsgi.file_wrapper": FileWrapper})
-    assert response.data == PAYLOAD
+    assert response.data == big
     assert len(wrapped) == 1 and wrapped[0].name == str(path)
+    small = tmp_path / "small.bin"
+    small.write_bytes(PAYLOAD)
+    response = client.get(
+        service.register(small), environ_overrides={"wsgi.file_wrapper": FileWrapper}
+    )
+    assert response.data == PAYLOAD and len(wrapped) == 1
 
 
 def test_redis_serves_a_copy_of_a_path_after_the_file_is_gone(
