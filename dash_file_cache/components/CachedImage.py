@@ -66,7 +66,7 @@ Keyword arguments:
     `{\"loaded\": int, \"total\": int or None}`; `total` is None while
     the size is unknown (no `Content-Length`). Updated at most every
     100 ms while loading, and once more when loaded (then `total` is
-    the final size).
+    the final size) or failed (where it stopped).
 
     `progress` is a dict with keys:
 

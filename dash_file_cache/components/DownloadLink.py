@@ -22,14 +22,17 @@ ComponentType = typing.Union[
 
 class DownloadLink(Component):
     """A DownloadLink component.
-A download button with an in-page progress bar and a Cancel button.
+A download button with an in-page progress bar and a Cancel button, for files of any
+size.
 
-Clicking it (or, with `auto_start`, a callback setting `url`) fetches `url` with
-streamed progress and saves the file under `file_name`, else the name in the
-response's Content-Disposition (RFC 5987 `filename*` first, then `filename`), else
-the last segment of the URL. Files above `max_in_memory` bytes, or of unknown
-size, go to the browser's own download manager instead ("native" mode), so a huge
-file never has to fit in the tab's memory; the size is learnt from a HEAD request.
+Clicking it (or, with `auto_start`, a callback setting `url`) downloads `url` under
+`file_name`, else the name in the response's Content-Disposition (RFC 5987
+`filename*` first, then `filename`), else the last segment of the URL. Where the page
+can use the service's download worker (HTTPS or localhost, a service of the page's
+origin), the file streams to disk through the browser's download manager with
+progress, Cancel and resume ("worker" mode). Elsewhere files up to `max_in_memory`
+bytes are fetched into memory first ("memory" mode), larger ones are handed to the
+browser's own download ("native" mode, status "delegated").
 
 `id`, `className` and `style` apply to the wrapping element, which holds the
 button, and while downloading the progress bar and the Cancel button. The look
@@ -49,21 +52,23 @@ Keyword arguments:
     The ID used to identify this component in Dash callbacks.
 
 - auto_start (boolean; default False):
-    When a callback sets or changes `url`, start downloading it
-    without a click. (The `url` the component is first rendered with
-    never starts by itself.).
+    Start downloading without a click whenever a callback sets `url`,
+    to a new address or to the same one again. (The `url` the
+    component is first rendered with never starts by itself.).
 
 - cancel_label (string; default "Cancel"):
-    Text of the Cancel button shown while downloading (its accessible
-    name is always \"Cancel download\").
+    Text, and accessible name, of the Cancel button shown while
+    downloading.
 
 - className (string; optional):
     CSS class(es) of the wrapping element.
 
 - error (string; optional):
     (Read-only, set by the component.) Why the last download failed:
-    the `error` text of the service's JSON answer (e.g. for a 404),
-    else the HTTP status text or network error; None after a success.
+    the `error` text of the service's JSON answer (e.g. for a 404, or
+    an item that changed or went away while a dropped connection was
+    being resumed), else the HTTP status text or network error; None
+    after a success.
 
 - file_name (string; optional):
     Save the file under this name. None: the name from the response's
@@ -71,29 +76,40 @@ Keyword arguments:
     \"native\" mode the server's Content-Disposition name takes
     precedence.).
 
-- max_in_memory (number; default 268435456):
-    The largest file, in bytes, downloaded through memory with a
-    progress bar; larger files and files of unknown size are handed to
-    the browser's download manager. The size comes from a HEAD
-    request. 0: always native. None: no limit and no HEAD request.
-    Default 268435456 (256 MiB).
+- headers (dict with strings as keys and values of type string; optional):
+    Request headers sent with every request of the download (e.g.
+    `{\"Authorization\": \"Bearer …\"}`), in every mode that can send
+    them; a download that would need \"native\" mode fails instead,
+    since the browser's own download cannot send headers. A
+    cross-origin service must allow them (CORS).
 
-- mode (a value equal to: "memory", "native"; optional):
-    (Read-only, set by the component.) How the last completed download
-    was saved: \"memory\" (fetched with progress, saved from a Blob)
-    or \"native\" (handed to the browser's download manager because it
-    is larger than `max_in_memory` or of unknown size). None while
-    downloading.
+- max_in_memory (number; default 268435456):
+    Only where the download worker cannot be used (see `mode`): the
+    largest file, in bytes, downloaded through memory with a progress
+    bar; larger files and files of unknown size are handed to the
+    browser's download manager (\"native\" mode). The size comes from
+    a HEAD request. 0: always native. None: no limit and no HEAD
+    request. Default 268435456 (256 MiB).
+
+- mode (a value equal to: "worker", "memory", "native"; optional):
+    (Read-only, set by the component.) How the current or last
+    download is saved, set once known (None before): \"worker\"
+    (streamed to disk by the service's download worker, with progress,
+    Cancel and resume), \"memory\" (fetched with progress into memory,
+    then saved) or \"native\" (handed to the browser's own download
+    manager).
 
 - n_clicks (number; default 0):
-    Number of times the button was clicked.
+    Number of times the button was clicked (to start a download, or
+    without `url`).
 
 - progress (dict; optional):
     (Read-only, set by the component.) Bytes received so far,
     `{\"loaded\": int, \"total\": int or None}`; `total` is None while
     the size is unknown. Updated at most every 100 ms while
-    downloading and once at the end. In \"native\" mode `loaded` is
-    None: the browser does the transfer.
+    downloading and once at the end; after \"aborted\" or \"error\" it
+    says where the download stopped. In \"native\" mode `loaded` is
+    None.
 
     `progress` is a dict with keys:
 
@@ -101,17 +117,22 @@ Keyword arguments:
 
     - total (number; optional)
 
-- status (a value equal to: "idle", "downloading", "completed", "aborted", "error"; optional):
+- status (a value equal to: "idle", "downloading", "completed", "delegated", "aborted", "error"; optional):
     (Read-only, set by the component.) \"downloading\" while running,
-    then \"completed\", \"aborted\" (cancelled, nothing saved) or
-    \"error\" (see `error`). Callbacks get None until the first
-    download unless the layout sets it.
+    then \"completed\" (the last byte was handed to the browser, which
+    saves the file), \"delegated\" (handed to the browser's own
+    download manager, whose progress and end the page cannot see:
+    \"native\" mode), \"aborted\" (cancelled, or stopped by a new
+    `url`; nothing saved) or \"error\" (see `error`). Callbacks get
+    None until the first download unless the layout sets it (e.g.
+    \"idle\").
 
 - url (string; optional):
     The address to download, typically the value returned by
     `ServiceData.register(..., download=True)`. Without it a click
     only counts `n_clicks` (a callback may then set `url`; see
-    `auto_start`)."""
+    `auto_start`). A new `url` stops a download of another address
+    that is still running (status \"aborted\")."""
     _children_props: typing.List[str] = []
     _base_nodes = ['children']
     _namespace = 'dash_file_cache'
@@ -134,18 +155,19 @@ Keyword arguments:
         className: typing.Optional[str] = None,
         style: typing.Optional[typing.Any] = None,
         n_clicks: typing.Optional[NumberType] = None,
-        status: typing.Optional[Literal["idle", "downloading", "completed", "aborted", "error"]] = None,
+        status: typing.Optional[Literal["idle", "downloading", "completed", "delegated", "aborted", "error"]] = None,
         progress: typing.Optional["Progress"] = None,
         error: typing.Optional[str] = None,
-        mode: typing.Optional[Literal["memory", "native"]] = None,
+        mode: typing.Optional[Literal["worker", "memory", "native"]] = None,
         auto_start: typing.Optional[bool] = None,
         max_in_memory: typing.Optional[NumberType] = None,
         cancel_label: typing.Optional[str] = None,
+        headers: typing.Optional[typing.Dict[typing.Union[str, float, int], str]] = None,
         **kwargs
     ):
-        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
         self._valid_wildcard_attributes =            []
-        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
         self.available_wildcard_properties =            []
         _explicit_args = kwargs.pop('_explicit_args')
         _locals = locals()

@@ -15,8 +15,9 @@ Origins = frozenset[str] | str | None
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-\[\]:]+")
 #: Response headers a cross-origin page may read (the components need these).
 EXPOSED = "Content-Length, Content-Disposition, Content-Range, Content-Type, ETag, Accept-Ranges"
-#: Request headers a cross-origin page may send (conditional and range requests).
-ALLOWED_REQUEST_HEADERS = "Range, If-None-Match, If-Range"
+#: Request headers a cross-origin page may send: conditional and range requests, and
+#: credentials (``DownloadLink(headers={"Authorization": "Bearer …"})``).
+ALLOWED_REQUEST_HEADERS = "Range, If-None-Match, If-Range, If-Match, Authorization"
 PREFLIGHT_MAX_AGE = "600"  # seconds
 
 

@@ -5,7 +5,10 @@
  * reports `{loaded, total}` in bytes as chunks arrive (`total` is the
  * `Content-Length`, or `null` when the server did not send one or the body is
  * content-encoded, i.e. the progress is indeterminate), and resolves to
- * `{blob, headers, status, loaded, total}`.
+ * `{blob, headers, status, loaded, total}`. The chunks are gathered into the Blob as
+ * they come (a few MiB at a time), so the tab does not hold the chunks and a copy of
+ * them at the end: Chrome keeps Blob bytes outside the page's heap (in the browser
+ * process, on disk when large).
  *
  * Failures are rejections the callers tell apart with the helpers below:
  * - abort through `options.signal`: the fetch rejects with a DOMException named
@@ -95,12 +98,33 @@ async function httpError(response) {
 
 const FETCH_DEFAULTS = { credentials: "same-origin" };
 
+/** Bytes gathered before they are appended to the Blob being built. */
+const BLOB_PART_BYTES = 4 * 1024 * 1024;
+
+/** Request headers from a plain `{name: value}` object (non-string values dropped). */
+export function requestHeaders(headers) {
+    const plain = {};
+    if (headers && typeof headers === "object") {
+        for (const [name, value] of Object.entries(headers)) {
+            if (typeof value === "string") {
+                plain[name] = value;
+            }
+        }
+    }
+    return plain;
+}
+
 /**
  * Ask for the headers only (HEAD). Resolves to `{ok, status, headers, total}`;
  * rejects only when aborted or on a network failure.
  */
-export async function fetchHead(url, { signal } = {}) {
-    const response = await fetch(url, { ...FETCH_DEFAULTS, method: "HEAD", signal });
+export async function fetchHead(url, { signal, headers } = {}) {
+    const response = await fetch(url, {
+        ...FETCH_DEFAULTS,
+        method: "HEAD",
+        signal,
+        headers: requestHeaders(headers),
+    });
     return {
         ok: response.ok,
         status: response.status,
@@ -119,11 +143,19 @@ export async function fetchHead(url, { signal } = {}) {
  *     called once with loaded 0 when the headers arrive, then after every chunk.
  * @param {number} [options.maxBytes] refuse (TooLargeError) a body larger than this
  *     many bytes, or of unknown length; omitted or null means no limit.
+ * @param {object} [options.headers] request headers, `{name: value}`.
  * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
  *     total: (number|null)}>}
  */
-export async function fetchWithProgress(url, { signal, onProgress, maxBytes = null } = {}) {
-    const response = await fetch(url, { ...FETCH_DEFAULTS, signal });
+export async function fetchWithProgress(
+    url,
+    { signal, onProgress, maxBytes = null, headers: sent = null } = {}
+) {
+    const response = await fetch(url, {
+        ...FETCH_DEFAULTS,
+        signal,
+        headers: requestHeaders(sent),
+    });
     if (!response.ok) {
         throw await httpError(response);
     }
@@ -149,7 +181,9 @@ export async function fetchWithProgress(url, { signal, onProgress, maxBytes = nu
         return { blob: whole, headers, status, loaded: whole.size, total };
     }
     const reader = response.body.getReader();
-    const chunks = [];
+    let blob = new Blob([], { type });
+    let parts = [];
+    let partBytes = 0;
     let loaded = 0;
     try {
         for (;;) {
@@ -158,14 +192,22 @@ export async function fetchWithProgress(url, { signal, onProgress, maxBytes = nu
             if (done) {
                 break;
             }
-            chunks.push(value);
+            parts.push(value);
+            partBytes += value.byteLength;
             loaded += value.byteLength;
+            if (partBytes >= BLOB_PART_BYTES) {
+                // The new Blob refers to the old one (no copy); the chunks can go.
+                blob = new Blob([blob, ...parts], { type });
+                parts = [];
+                partBytes = 0;
+            }
             report(loaded);
         }
     } finally {
         reader.releaseLock();
     }
-    return { blob: new Blob(chunks, { type }), headers, status, loaded, total };
+    blob = new Blob([blob, ...parts], { type });
+    return { blob, headers, status, loaded, total };
 }
 
 /**

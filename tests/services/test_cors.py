@@ -72,6 +72,24 @@ def test_preflight_is_answered() -> None:
     assert "Range" in response.headers["Access-Control-Allow-Headers"]
 
 
+def test_preflight_allows_a_bearer_token() -> None:
+    """``DownloadLink(headers={"Authorization": …})`` against a service on another origin."""
+    service, client = app_with(PAGE)
+    response = client.options(
+        service.register(io.BytesIO(b"x")),
+        headers={
+            "Origin": PAGE,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
+    assert response.status_code == 204
+    allowed = [
+        h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")
+    ]
+    assert "authorization" in allowed
+
+
 @pytest.mark.parametrize(
     ("value", "error"),
     [

@@ -109,7 +109,9 @@ export default function CachedImage({
         report({ status: "loading", progress: start, error: null });
         reporter.restart();
 
+        let reached = start; // the last progress, reported with an error
         const onProgress = (progress) => {
+            reached = progress;
             setLocal(progress);
             reporter.push(progress);
         };
@@ -143,7 +145,8 @@ export default function CachedImage({
                 }
                 setShown(null);
                 setLocal(null);
-                report({ status: "error", error: errorMessage(err) });
+                // Where it stopped is kept: `progress` is the last one reached.
+                report({ status: "error", error: errorMessage(err), progress: reached });
             }
         })();
 
@@ -249,7 +252,7 @@ CachedImage.propTypes = {
      * (Read-only, set by the component.) Bytes received so far, `{"loaded": int,
      * "total": int or None}`; `total` is None while the size is unknown (no
      * `Content-Length`). Updated at most every 100 ms while loading, and once more
-     * when loaded (then `total` is the final size).
+     * when loaded (then `total` is the final size) or failed (where it stopped).
      */
     progress: PropTypes.exact({
         loaded: PropTypes.number,

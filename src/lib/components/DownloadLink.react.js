@@ -1,30 +1,28 @@
 /*
- * Large files: how DownloadLink keeps a huge download from exhausting the tab.
+ * How DownloadLink saves a file, and what its `status` promises.
  *
- * A download saved from JavaScript must sit in memory as a Blob until it is handed to
- * the browser, so in-memory downloads (the ones with a progress bar and a Cancel
- * button) are limited to `max_in_memory` bytes (default 256 MiB). To learn the size
- * before any body byte is read, the component first sends a HEAD request (our service
- * answers HEAD with the same headers as GET, without the body and without consuming
- * a one-time item):
+ * 1. "worker" mode, whenever the page can use the service's download worker (a secure
+ *    context, i.e. HTTPS or localhost; a service address of the page's own origin; see
+ *    ../downloadWorker.js). The worker, registered lazily on the first download of each
+ *    service, streams the file to disk through the browser's download manager while it
+ *    reports progress to the page, resumes a dropped connection, and stops the transfer
+ *    on Cancel. Any size; the tab holds about one chunk at a time. "completed" once the
+ *    worker has handed the last byte to the browser.
+ * 2. Otherwise ("memory" mode) the file is fetched with progress into a Blob, then saved
+ *    through an object URL (revoked right after) and a hidden `<a download>`, when it
+ *    is at most `max_in_memory` bytes. A HEAD request (which never consumes a one-time
+ *    item) tells the size first. "completed" once the Blob is handed to the browser.
+ * 3. Above `max_in_memory`, or of unknown size, with no worker ("native" mode): the URL
+ *    goes straight to the browser's download manager (a hidden `<a href download>`).
+ *    The page cannot see that transfer: the status is "delegated" (never "completed"),
+ *    with `progress.loaded` None. Request `headers` cannot be sent that way, so a
+ *    download that needs them ends in "error" instead.
  *
- * - HEAD ok, Content-Length <= max_in_memory: GET with streamed progress, save the
- *   Blob through an object URL (revoked right after) and a hidden `<a download>`.
- * - HEAD ok, Content-Length above the limit, or no Content-Length (size unknown):
- *   "native" mode. The URL goes straight to the browser's download manager through a
- *   hidden `<a href download>` click; the browser streams it to disk. The component
- *   cannot observe that transfer: it reports status "completed" and mode "native" at
- *   once, with `progress.loaded` None. In this mode the server's Content-Disposition
- *   file name wins over `file_name` (HTML rule for `download`), and cross-origin URLs
- *   may open instead of downloading.
  * - HEAD failed (error status, network error, HEAD not allowed): plain GET with the
- *   limit applied to the GET's own Content-Length; an error status becomes status
- *   "error" with the service's message; a body too large or of unknown size is
- *   cancelled before reading and the URL handed to the native path (for a one-time
- *   item that GET already consumed it, so the browser would then get a 404; our
- *   service answers HEAD, so this does not arise with it).
- * - `max_in_memory` None: no HEAD, every download goes through memory.
- * - `max_in_memory` 0: every download is native.
+ *   limit applied to the GET's own Content-Length; an error status becomes "error" with
+ *   the service's message.
+ * - `max_in_memory` None: no HEAD, memory mode whatever the size (without a worker).
+ * - `max_in_memory` 0: native mode whenever there is no worker.
  */
 import React, { useEffect, useRef, useState } from "react";
 import PropTypes from "prop-types";
@@ -36,24 +34,29 @@ import {
     fetchHead,
     fetchWithProgress,
     isAbortError,
+    requestHeaders,
 } from "../fetchProgress";
+import {
+    NotInterceptedError,
+    WorkerUnavailableError,
+    downloadThroughWorker,
+    workerRegistration,
+    workerTarget,
+} from "../downloadWorker";
 import { chooseFileName } from "../fileName";
-import { useDashLoading } from "../dashContext";
+import { useCallbackSets, useDashLoading } from "../dashContext";
 import ProgressBar from "../fragments/ProgressBar.react";
 import { useStyles } from "../styles";
 
 /** At most one progress `setProps` per this many milliseconds (plus a final one). */
 const PROGRESS_REPORT_INTERVAL_MS = 100;
 /**
- * The default of `max_in_memory`: 256 MiB. Written out as a literal in the argument
- * list, where react-docgen reads defaults from (it prints expressions verbatim).
- */
-/**
  * How long an object URL outlives the click that saves it. The browser resolves the
  * URL when the download starts; the delay only covers browsers that do so after the
  * click handler returns.
  */
 const REVOKE_DELAY_MS = 1000;
+const DEFAULT_CANCEL_LABEL = "Cancel";
 
 /** Let the browser download `href` as `name` through a hidden `<a download>`. */
 function clickDownload(href, name) {
@@ -73,22 +76,28 @@ function saveBlob(blob, name) {
     setTimeout(() => URL.revokeObjectURL(href), REVOKE_DELAY_MS);
 }
 
-/**
- * Download one URL. Resolves to the props of the final state.
- * Rejects with an AbortError when `signal` aborts, or with the fetch's error.
- */
-async function runDownload(url, { signal, fileName, maxInMemory, onProgress }) {
+const NEEDS_HEADERS =
+    "This file is larger than max_in_memory and the page cannot use the download worker, " +
+    "so only the browser's own download could save it, and it cannot send the request " +
+    "headers this download needs.";
+
+/** Memory mode, or native mode above `maxInMemory` (see the comment at the top). */
+async function downloadWithoutWorker(url, options) {
+    const { signal, fileName, maxInMemory, headers, onProgress, onMode } = options;
     const limited = typeof maxInMemory === "number" && maxInMemory >= 0;
-    const native = (headers, total) => {
-        const explicit = fileName || null;
-        const name = explicit || (headers ? chooseFileName(null, headers, url) : "");
+    const native = (responseHeaders, total) => {
+        if (Object.keys(headers).length) {
+            throw new Error(NEEDS_HEADERS);
+        }
+        onMode("native");
+        const name = fileName || (responseHeaders ? chooseFileName(null, responseHeaders, url) : "");
         clickDownload(url, name);
-        return { status: "completed", mode: "native", progress: { loaded: null, total } };
+        return { status: "delegated", mode: "native", progress: { loaded: null, total } };
     };
     if (limited) {
         let head = null;
         try {
-            head = await fetchHead(url, { signal });
+            head = await fetchHead(url, { signal, headers });
         } catch (err) {
             if (isAbortError(err) || signal.aborted) {
                 throw err;
@@ -99,10 +108,12 @@ async function runDownload(url, { signal, fileName, maxInMemory, onProgress }) {
             return native(head.headers, head.total);
         }
     }
+    onMode("memory");
     try {
         const result = await fetchWithProgress(url, {
             signal,
             onProgress,
+            headers,
             maxBytes: limited ? maxInMemory : null,
         });
         saveBlob(result.blob, chooseFileName(fileName, result.headers, url));
@@ -120,14 +131,51 @@ async function runDownload(url, { signal, fileName, maxInMemory, onProgress }) {
 }
 
 /**
- * A download button with an in-page progress bar and a Cancel button.
+ * Download one URL. Resolves to the props of the final state.
+ * Rejects with an AbortError when `signal` aborts, or with the download's error.
+ */
+async function runDownload(url, options) {
+    const { signal, fileName, headers, onProgress, onMode } = options;
+    const target = workerTarget(url);
+    const registration = target ? await workerRegistration(target) : null;
+    if (signal.aborted) {
+        throw new DOMException("The download was cancelled.", "AbortError");
+    }
+    if (registration) {
+        onMode("worker");
+        try {
+            const progress = await downloadThroughWorker(registration, target, {
+                signal,
+                headers,
+                fileName,
+                onProgress,
+            });
+            return { status: "completed", mode: "worker", progress };
+        } catch (err) {
+            if (err instanceof NotInterceptedError) {
+                // The browser took the navigation itself: it downloads, unobserved.
+                return { status: "delegated", mode: "native", progress: { loaded: null, total: null } };
+            }
+            if (!(err instanceof WorkerUnavailableError)) {
+                throw err;
+            }
+        }
+    }
+    return downloadWithoutWorker(url, options);
+}
+
+/**
+ * A download button with an in-page progress bar and a Cancel button, for files of any
+ * size.
  *
- * Clicking it (or, with `auto_start`, a callback setting `url`) fetches `url` with
- * streamed progress and saves the file under `file_name`, else the name in the
- * response's Content-Disposition (RFC 5987 `filename*` first, then `filename`), else
- * the last segment of the URL. Files above `max_in_memory` bytes, or of unknown
- * size, go to the browser's own download manager instead ("native" mode), so a huge
- * file never has to fit in the tab's memory; the size is learnt from a HEAD request.
+ * Clicking it (or, with `auto_start`, a callback setting `url`) downloads `url` under
+ * `file_name`, else the name in the response's Content-Disposition (RFC 5987
+ * `filename*` first, then `filename`), else the last segment of the URL. Where the page
+ * can use the service's download worker (HTTPS or localhost, a service of the page's
+ * origin), the file streams to disk through the browser's download manager with
+ * progress, Cancel and resume ("worker" mode). Elsewhere files up to `max_in_memory`
+ * bytes are fetched into memory first ("memory" mode), larger ones are handed to the
+ * browser's own download ("native" mode, status "delegated").
  *
  * `id`, `className` and `style` apply to the wrapping element, which holds the
  * button, and while downloading the progress bar and the Cancel button. The look
@@ -148,32 +196,53 @@ export default function DownloadLink({
     n_clicks = 0,
     auto_start = false,
     max_in_memory = 268435456, // eslint-disable-line no-magic-numbers -- 256 MiB
-    cancel_label = "Cancel",
+    cancel_label = DEFAULT_CANCEL_LABEL,
+    headers = null,
     setProps,
 }) {
     // `{loaded, total}` while a download runs, else null. Updated on every chunk.
     const [local, setLocal] = useState(null);
     const loading = useDashLoading();
+    const urlSets = useCallbackSets("url");
     useStyles();
     const job = useRef(null);
+    const button = useRef(null);
+    const cancelButton = useRef(null);
+    // Focus was on the Cancel button when it went away: give it to the main button.
+    const refocus = useRef(false);
 
     const latest = useRef(null);
-    latest.current = { setProps, file_name, max_in_memory, n_clicks };
+    latest.current = { setProps, file_name, max_in_memory, n_clicks, headers, auto_start };
     const report = (props) => {
         if (latest.current.setProps) {
             latest.current.setProps(props);
         }
     };
 
+    /** Stop the running download; `status` says what to report (null: nothing). */
+    const stop = (running, status) => {
+        if (cancelButton.current && document.activeElement === cancelButton.current) {
+            refocus.current = true;
+        }
+        job.current = null;
+        running.controller.abort();
+        running.reporter.cancel();
+        setLocal(null);
+        if (status) {
+            report({ status, progress: running.progress });
+        }
+    };
+
     const start = async (target, extraProps) => {
         if (job.current) {
-            job.current.controller.abort();
-            job.current.reporter.cancel();
+            stop(job.current, "aborted");
         }
         const current = {
+            url: target,
             controller: new AbortController(),
             cancelled: false,
             progress: null,
+            mode: null,
             reporter: null,
         };
         job.current = current;
@@ -188,9 +257,18 @@ export default function DownloadLink({
         report({ ...extraProps, status: "downloading", progress: begin, error: null, mode: null });
         reporter.restart();
         const onProgress = (progress) => {
+            if (job.current !== current) {
+                return;
+            }
             current.progress = progress;
             setLocal(progress);
             reporter.push(progress);
+        };
+        const onMode = (mode) => {
+            current.mode = mode;
+            if (job.current === current) {
+                report({ mode });
+            }
         };
         let outcome;
         try {
@@ -198,55 +276,95 @@ export default function DownloadLink({
                 signal: current.controller.signal,
                 fileName: latest.current.file_name,
                 maxInMemory: latest.current.max_in_memory,
+                headers: requestHeaders(latest.current.headers),
                 onProgress,
+                onMode,
             });
         } catch (err) {
-            reporter.cancel();
             if (job.current !== current) {
-                return; // superseded by a newer download, or unmounted
+                return; // superseded, stopped or unmounted: reported (or not) there
             }
             if (current.cancelled && (isAbortError(err) || current.controller.signal.aborted)) {
                 outcome = { status: "aborted", progress: current.progress };
+            } else if (isAbortError(err)) {
+                // The browser cancelled the download (e.g. in its download manager).
+                outcome = { status: "aborted", progress: current.progress };
             } else {
-                outcome = { status: "error", error: errorMessage(err) };
+                // Where it stopped is kept: `progress` is the last one reached.
+                outcome = { status: "error", error: errorMessage(err), progress: current.progress };
             }
         }
-        reporter.cancel();
         if (job.current !== current) {
             return;
+        }
+        reporter.cancel();
+        if (cancelButton.current && document.activeElement === cancelButton.current) {
+            refocus.current = true;
         }
         job.current = null;
         setLocal(null);
         report(outcome);
     };
 
-    // A new `url` from a callback starts by itself with `auto_start`.
-    const shownUrl = useRef(url);
+    // A callback setting `url` (even to the same value) starts it with `auto_start`;
+    // a new `url` stops a download of another address that is still running.
+    const seen = useRef({ url, update: urlSets.update });
     useEffect(() => {
-        if (shownUrl.current === url) {
+        const previous = seen.current;
+        seen.current = { url, update: urlSets.update };
+        const running = job.current;
+        if (url !== previous.url && running && running.url !== url) {
+            stop(running, "aborted");
+        }
+        let wanted = null;
+        if (urlSets.supported) {
+            if (urlSets.update && urlSets.update !== previous.update) {
+                wanted = urlSets.update.value;
+            }
+        } else if (url !== previous.url) {
+            wanted = url;
+        }
+        if (!wanted || !latest.current.auto_start) {
             return;
         }
-        shownUrl.current = url;
-        if (auto_start && url) {
-            start(url, {});
+        if (job.current && job.current.url === wanted) {
+            return; // already downloading it
         }
+        start(wanted, {});
         // eslint-disable-next-line react-hooks/exhaustive-deps
-    }, [url]);
+    }, [url, urlSets.update]);
 
-    // Abort whatever runs when the component goes away (no status is reported).
+    // Stop a memory download when the component goes away (no status is reported). A
+    // worker download is the browser's own by then and goes on (it shows in the
+    // browser's downloads), as would a download started from a plain link.
     useEffect(
         () => () => {
             const running = job.current;
             job.current = null;
             if (running) {
-                running.controller.abort();
                 running.reporter.cancel();
+                if (running.mode !== "worker") {
+                    running.controller.abort();
+                }
             }
         },
         []
     );
 
+    const running = local !== null;
+    useEffect(() => {
+        if (!running && refocus.current) {
+            refocus.current = false;
+            if (button.current) {
+                button.current.focus();
+            }
+        }
+    }, [running]);
+
     const onClick = () => {
+        if (job.current) {
+            return; // the button reads as disabled while downloading
+        }
         const clicks = { n_clicks: (latest.current.n_clicks || 0) + 1 };
         if (url) {
             start(url, clicks);
@@ -256,13 +374,21 @@ export default function DownloadLink({
     };
 
     const onCancel = () => {
-        if (job.current) {
-            job.current.cancelled = true;
-            job.current.controller.abort();
+        const current = job.current;
+        if (!current || current.cancelled) {
+            return;
+        }
+        current.cancelled = true;
+        if (current.mode === "worker") {
+            // The worker stops the transfer and confirms: "aborted" then (or "completed"
+            // if the last byte was already handed over).
+            current.controller.abort();
+        } else {
+            stop(current, "aborted");
         }
     };
 
-    const running = local !== null;
+    const cancelText = cancel_label || DEFAULT_CANCEL_LABEL;
     return (
         <span
             id={id}
@@ -271,10 +397,11 @@ export default function DownloadLink({
             data-dash-is-loading={loading || undefined}
         >
             <button
+                ref={button}
                 type="button"
                 className="dfc-download-link__button"
                 onClick={onClick}
-                disabled={running}
+                aria-disabled={running || undefined}
                 aria-busy={running || undefined}
             >
                 {children === null || children === undefined ? "Download" : children}
@@ -288,12 +415,12 @@ export default function DownloadLink({
                         caption="Downloading"
                     />
                     <button
+                        ref={cancelButton}
                         type="button"
                         className="dfc-download-link__cancel"
-                        aria-label="Cancel download"
                         onClick={onCancel}
                     >
-                        {cancel_label}
+                        {cancelText}
                     </button>
                 </>
             ) : null}
@@ -313,7 +440,8 @@ DownloadLink.propTypes = {
     /**
      * The address to download, typically the value returned by
      * `ServiceData.register(..., download=True)`. Without it a click only counts
-     * `n_clicks` (a callback may then set `url`; see `auto_start`).
+     * `n_clicks` (a callback may then set `url`; see `auto_start`). A new `url` stops a
+     * download of another address that is still running (status "aborted").
      */
     url: PropTypes.string,
 
@@ -340,22 +468,25 @@ DownloadLink.propTypes = {
     style: PropTypes.object,
 
     /**
-     * Number of times the button was clicked.
+     * Number of times the button was clicked (to start a download, or without `url`).
      */
     n_clicks: PropTypes.number,
 
     /**
      * (Read-only, set by the component.) "downloading" while running, then
-     * "completed", "aborted" (cancelled, nothing saved) or "error" (see `error`).
-     * Callbacks get None until the first download unless the layout sets it.
+     * "completed" (the last byte was handed to the browser, which saves the file),
+     * "delegated" (handed to the browser's own download manager, whose progress and
+     * end the page cannot see: "native" mode), "aborted" (cancelled, or stopped by a new
+     * `url`; nothing saved) or "error" (see `error`). Callbacks get None until the first
+     * download unless the layout sets it (e.g. "idle").
      */
-    status: PropTypes.oneOf(["idle", "downloading", "completed", "aborted", "error"]),
+    status: PropTypes.oneOf(["idle", "downloading", "completed", "delegated", "aborted", "error"]),
 
     /**
      * (Read-only, set by the component.) Bytes received so far, `{"loaded": int,
      * "total": int or None}`; `total` is None while the size is unknown. Updated at
-     * most every 100 ms while downloading and once at the end. In "native" mode
-     * `loaded` is None: the browser does the transfer.
+     * most every 100 ms while downloading and once at the end; after "aborted" or
+     * "error" it says where the download stopped. In "native" mode `loaded` is None.
      */
     progress: PropTypes.exact({
         loaded: PropTypes.number,
@@ -364,38 +495,49 @@ DownloadLink.propTypes = {
 
     /**
      * (Read-only, set by the component.) Why the last download failed: the `error`
-     * text of the service's JSON answer (e.g. for a 404), else the HTTP status text
-     * or network error; None after a success.
+     * text of the service's JSON answer (e.g. for a 404, or an item that changed or
+     * went away while a dropped connection was being resumed), else the HTTP status
+     * text or network error; None after a success.
      */
     error: PropTypes.string,
 
     /**
-     * (Read-only, set by the component.) How the last completed download was saved:
-     * "memory" (fetched with progress, saved from a Blob) or "native" (handed to the
-     * browser's download manager because it is larger than `max_in_memory` or of
-     * unknown size). None while downloading.
+     * (Read-only, set by the component.) How the current or last download is saved,
+     * set once known (None before): "worker" (streamed to disk by the service's
+     * download worker, with progress, Cancel and resume), "memory" (fetched with
+     * progress into memory, then saved) or "native" (handed to the browser's own
+     * download manager).
      */
-    mode: PropTypes.oneOf(["memory", "native"]),
+    mode: PropTypes.oneOf(["worker", "memory", "native"]),
 
     /**
-     * When a callback sets or changes `url`, start downloading it without a click.
-     * (The `url` the component is first rendered with never starts by itself.)
+     * Start downloading without a click whenever a callback sets `url`, to a new
+     * address or to the same one again. (The `url` the component is first rendered
+     * with never starts by itself.)
      */
     auto_start: PropTypes.bool,
 
     /**
-     * The largest file, in bytes, downloaded through memory with a progress bar;
-     * larger files and files of unknown size are handed to the browser's download
-     * manager. The size comes from a HEAD request. 0: always native. None: no limit
-     * and no HEAD request. Default 268435456 (256 MiB).
+     * Only where the download worker cannot be used (see `mode`): the largest file, in
+     * bytes, downloaded through memory with a progress bar; larger files and files of
+     * unknown size are handed to the browser's download manager ("native" mode). The
+     * size comes from a HEAD request. 0: always native. None: no limit and no HEAD
+     * request. Default 268435456 (256 MiB).
      */
     max_in_memory: PropTypes.number,
 
     /**
-     * Text of the Cancel button shown while downloading (its accessible name is
-     * always "Cancel download").
+     * Text, and accessible name, of the Cancel button shown while downloading.
      */
     cancel_label: PropTypes.string,
+
+    /**
+     * Request headers sent with every request of the download (e.g.
+     * `{"Authorization": "Bearer …"}`), in every mode that can send them; a download
+     * that would need "native" mode fails instead, since the browser's own download
+     * cannot send headers. A cross-origin service must allow them (CORS).
+     */
+    headers: PropTypes.objectOf(PropTypes.string),
 
     /**
      * Dash-assigned callback that should be called to report property changes

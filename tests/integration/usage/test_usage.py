@@ -273,8 +273,15 @@ def test_demo_sections_work_in_chromium(dash_br: Any, demo: tuple[str, Path, Pat
     saved = wait_for_download(downloads, "report-1.csv")
     assert sha256(saved.read_bytes()) == sha256(report_csv(1).encode())
 
-    # The 100 MiB file: cancelled while it runs (a slow network keeps it running)...
-    page.throttle(80)  # ~10 MB/s: 100 MiB would take ~10 s
+    # The 100 MiB file: cancelled while it runs (the "Slow network" switch keeps it
+    # running: the download worker's transfer is the browser's, which DevTools
+    # throttling does not slow)...
+    page.click("#slow-toggle")
+    wait_until(
+        lambda: "switch--on" in page.br.find_element("#slow-toggle").get_attribute("class"),
+        timeout=WAIT,
+        what="the slow-network switch to turn on",
+    )
     page.click("#dl-big .dfc-download-link__button")
     big_total = (files / BIG_DOWNLOAD_NAME).stat().st_size
     wait_until(
@@ -298,14 +305,19 @@ def test_demo_sections_work_in_chromium(dash_br: Any, demo: tuple[str, Path, Pat
     target.parent.mkdir(exist_ok=True)
     assert page.driver.save_screenshot(str(target))
     assert target.stat().st_size > 10_000
-    page.click('#dl-big [aria-label="Cancel download"]')
+    page.click("#dl-big .dfc-download-link__cancel")
     status, loaded, _ = page.wait_status("#dl-big-status", "aborted")
     assert loaded is not None and 0 < loaded < big_total
     time.sleep(1)  # nothing may arrive late
     assert sorted(p.name for p in downloads.iterdir()) == sorted(["report-1.csv", UNICODE_NAME])
 
     # ... then downloaded whole at full speed.
-    page.throttle(None)
+    page.click("#slow-toggle")
+    wait_until(
+        lambda: "switch--on" not in page.br.find_element("#slow-toggle").get_attribute("class"),
+        timeout=WAIT,
+        what="the slow-network switch to turn off",
+    )
     page.click("#dl-big .dfc-download-link__button")
     page.wait_status("#dl-big-status", "completed", timeout=BIG_DOWNLOAD_TIMEOUT)
     saved = wait_for_download(downloads, BIG_DOWNLOAD_NAME, timeout=BIG_DOWNLOAD_TIMEOUT)
