@@ -223,7 +223,9 @@ class ServiceData:
         :param offload: keyword-only; ``"x-accel-redirect"`` hands the transfer of
             file-backed items (registered paths, ``CacheFile`` items) to nginx after every
             check is done, so a download never holds an app worker; ``None`` (default):
-            Python streams every item. See ``docs/deploy.md`` for the nginx locations.
+            Python streams every item. ``"x-sendfile"``: the same for Apache's
+            ``mod_xsendfile``, except one-time items, which Python streams (Apache would
+            answer ``Range`` on them). See ``docs/deploy.md`` for both configurations.
         :param offload_location: keyword-only; the prefix of nginx's ``internal``
             locations: files go to ``{offload_location}ranged/<path>`` and, for one-time
             items, ``{offload_location}whole/<path>`` (no ranges).

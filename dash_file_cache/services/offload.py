@@ -1,4 +1,5 @@
-"""Handing the transfer of file-backed items to the front server (``X-Accel-Redirect``).
+"""Handing the transfer of file-backed items to the front server: ``X-Accel-Redirect``
+(nginx) or ``X-Sendfile`` (Apache with ``mod_xsendfile``).
 
 The view does every check itself (uid, expiry, owner, one-time claim, conditional
 requests) and then answers with no body and a header naming the file; nginx sends the
@@ -15,7 +16,7 @@ from urllib.parse import quote
 
 __all__ = ("OFFLOAD_KINDS", "Offload", "parse_offload")
 
-OFFLOAD_KINDS = ("x-accel-redirect",)
+OFFLOAD_KINDS = ("x-accel-redirect", "x-sendfile")
 #: The default prefix of nginx's internal locations (``ranged/`` and ``whole/`` below it).
 DEFAULT_LOCATION = "/_dash_file_cache/"
 
@@ -24,10 +25,18 @@ DEFAULT_LOCATION = "/_dash_file_cache/"
 class Offload:
     """How to hand a file to the front server."""
 
-    #: Which mechanism: ``"x-accel-redirect"`` (nginx).
+    #: Which mechanism: ``"x-accel-redirect"`` (nginx) or ``"x-sendfile"`` (Apache).
     kind: str
     #: The prefix of the internal locations, ending with ``/``.
     location: str
+
+    def handles(self, one_time: bool) -> bool:
+        """Whether this mechanism can send the item as the contract wants.
+
+        Apache's ``mod_xsendfile`` answers ``Range`` whatever the app says, so one-time
+        items (sent whole, exactly once) are streamed by Python under ``x-sendfile``.
+        """
+        return not (one_time and self.kind == "x-sendfile")
 
     def etag(self, st: os.stat_result) -> str:
         """nginx's ETag of a file (without quotes)."""
@@ -35,6 +44,8 @@ class Offload:
 
     def header(self, path: str, whole: bool) -> tuple[str, str]:
         """The header that hands ``path`` over; ``whole``: ranges are not honoured."""
+        if self.kind == "x-sendfile":
+            return "X-Sendfile", path
         area = "whole/" if whole else "ranged/"
         return "X-Accel-Redirect", self.location + area + quote(path.lstrip("/"), safe="/")
 

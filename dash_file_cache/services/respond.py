@@ -104,14 +104,14 @@ def respond(
         path = str(loader())
         source, st = _open_path(path)
         size, etag = st.st_size, path_etag(uid, st)
-    elif offload is not None:
+    elif offload is not None and offload.handles(one_time):
         source = _open(loader())
         name = getattr(source, "name", None)
         if _real_file(source) and isinstance(name, str) and os.path.isabs(name):
             path, st = name, os.fstat(source.fileno())
             size = st.st_size
     try:
-        if offload is not None and path is not None:
+        if offload is not None and path is not None and offload.handles(one_time):
             etag = offload.etag(st)
         response = _headers(info, size, etag, download, one_time)
         environ: dict[str, Any] | None = None
@@ -122,7 +122,7 @@ def respond(
                 if source is not None:
                     source.close()
                 return early
-        if offload is not None and path is not None:
+        if offload is not None and path is not None and offload.handles(one_time):
             if source is not None:
                 source.close()
             return _offloaded(response, cache, uid, info, path, one_time, offload)

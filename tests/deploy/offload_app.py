@@ -3,7 +3,7 @@
 ``POST /register?kind=path|bytes|memory&once=0|1`` registers an item and answers
 ``{"addr": …}``; ``redis`` items live in a CacheRedis service (not file-backed: streamed
 by Python even with offload on; shared by the workers). Environment: ``DFC_DIR`` (the
-cache directory), ``DFC_FILE`` (the registered path), ``DFC_REDIS_URL``.
+cache directory), ``DFC_FILE`` (the registered path), ``DFC_REDIS_URL``, ``DFC_OFFLOAD`` (the kind).
 """
 
 from __future__ import annotations
@@ -19,17 +19,18 @@ PAYLOAD = bytes(range(256)) * 4096  # 1 MiB for bytes items
 
 server = flask.Flask(__name__)
 files = dfc.ServiceData(dfc.CacheFile(os.environ["DFC_DIR"]))
-files.serve(server, offload="x-accel-redirect")
+KIND = os.environ.get("DFC_OFFLOAD", "x-accel-redirect")
+files.serve(server, offload=KIND)
 in_redis = dfc.ServiceData(
     dfc.CacheRedis(os.environ["DFC_REDIS_URL"], key_prefix="offload:"), service_name="/redis-data"
 )
-in_redis.serve(server, offload="x-accel-redirect")
+in_redis.serve(server, offload=KIND)
 owned = dfc.ServiceData(
     dfc.CacheFile(os.environ["DFC_DIR"]),
     service_name="/owned-data",
     resolve_owner=dfc.owners.basic_auth,
 )
-owned.serve(server, offload="x-accel-redirect")
+owned.serve(server, offload=KIND)
 
 
 @server.post("/register")

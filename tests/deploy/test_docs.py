@@ -9,7 +9,13 @@ from .nginx import DEPLOY
 
 @pytest.mark.parametrize(
     "name",
-    ["gunicorn.conf.py", "nginx-offload.conf", "nginx-strip-prefix.conf", "nginx-keep-prefix.conf"],
+    [
+        "gunicorn.conf.py",
+        "nginx-offload.conf",
+        "nginx-strip-prefix.conf",
+        "nginx-keep-prefix.conf",
+        "apache-xsendfile.conf",
+    ],
 )
 def test_the_guide_quotes_each_configuration_whole(name: str) -> None:
     guide = (DEPLOY.parent / "deploy.md").read_text()
