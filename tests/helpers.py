@@ -1,9 +1,11 @@
-"""Small helpers shared by tests: waiting for a condition, a live WSGI server."""
+"""Small helpers shared by tests: waiting for a condition, a live WSGI server, a PNG."""
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -35,3 +37,16 @@ def live_server(app: Any, request_handler: Any = None) -> Iterator[str]:
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+def grey_png(width: int, height: int) -> bytes:
+    """A valid greyscale PNG of ``width`` x ``height`` pixels (8 bits), built by hand."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes((x * 5) % 256 for x in range(width)) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = chunk(b"IDAT", zlib.compress(rows))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + idat + chunk(b"IEND", b"")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..conftest import free_port
-from ..helpers import wait_until
-from .nginx import DEPLOY, _listening
+from .nginx import DEPLOY, front_server
 
 MODULES = Path("/usr/lib/apache2/modules")
 _MAIN = """
@@ -55,15 +53,5 @@ def apache(work: Path, upstream: int) -> Iterator[int]:
     )
     env = {**os.environ, "APACHE_RUN_DIR": str(work), "APACHE_LOCK_DIR": str(work)}
     command = [binary, "-f", str(conf), "-DFOREGROUND"]
-    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE) as server:
-        try:
-            wait_until(lambda: _listening(port) or server.poll() is not None, 30, "apache")
-            if server.poll() is not None:
-                errors = server.stderr.read().decode() if server.stderr else ""
-                raise AssertionError(f"apache failed to start: {errors}")
-            yield port
-        finally:
-            server.terminate()
-            server.wait(30)
-            if server.stderr is not None:
-                server.stderr.close()
+    with front_server(command, port, "apache", env):
+        yield port

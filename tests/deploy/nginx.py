@@ -62,14 +62,22 @@ def nginx(work: Path, snippet: str, upstream: int, extra: str = "") -> Iterator[
             extra=extra,
         )
     )
-    with subprocess.Popen([binary, "-c", str(conf)], stderr=subprocess.PIPE) as server:
+    with front_server([binary, "-c", str(conf)], port, "nginx"):
+        yield port
+
+
+@contextmanager
+def front_server(
+    command: list[str], port: int, name: str, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    """Run ``command`` until the block ends, once it listens on ``port``."""
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE) as server:
         try:
-            wait_until(lambda: _listening(port) or server.poll() is not None, 30, "nginx")
+            wait_until(lambda: _listening(port) or server.poll() is not None, 30, name)
             if server.poll() is not None:
-                raise AssertionError(
-                    f"nginx failed: {server.stderr.read().decode() if server.stderr else ''}"
-                )
-            yield port
+                errors = server.stderr.read().decode() if server.stderr else ""
+                raise AssertionError(f"{name} failed to start: {errors}")
+            yield
         finally:
             server.terminate()
             server.wait(30)

@@ -48,6 +48,24 @@ class Stack:
         finally:
             conn.close()
 
+    def race(
+        self, address: str, clients: int, headers: dict[str, str]
+    ) -> list[tuple[int, dict[str, str], bytes]]:
+        """GET ``address`` from ``clients`` threads released together."""
+        barrier = threading.Barrier(clients)
+        results: list[tuple[int, dict[str, str], bytes]] = []
+
+        def fetch() -> None:
+            barrier.wait()
+            results.append(self.request("GET", address, headers))
+
+        threads = [threading.Thread(target=fetch) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        return results
+
     def register(self, kind: str, once: bool = False, user: str | None = None) -> str:
         headers = {} if user is None else basic(user)
         path = f"/register?kind={kind}&once={int(once)}"
@@ -124,18 +142,7 @@ def test_one_time_items_are_sent_exactly_once(stack: Stack, kind: str) -> None:
     expected = stack.path.read_bytes() if kind == "path" else PAYLOAD
     assert stack.request("HEAD", address)[0] == 200  # HEAD does not consume it
     clients = 16
-    barrier = threading.Barrier(clients)
-    results: list[tuple[int, dict[str, str], bytes]] = []
-
-    def fetch() -> None:
-        barrier.wait()
-        results.append(stack.request("GET", address, {"Range": "bytes=0-9"}))
-
-    threads = [threading.Thread(target=fetch) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = stack.race(address, clients, {"Range": "bytes=0-9"})
     served = [r for r in results if r[0] == 200]
     assert len(results) == clients and len(served) == 1
     assert served[0][2] == expected  # whole, ranges ignored

@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,18 +81,7 @@ def test_one_time_items_are_streamed_whole_exactly_once(stack: Stack) -> None:
     status, headers, _ = stack.request("HEAD", address, port=stack.app)
     assert status == 200 and "x-sendfile" not in headers
     clients = 12
-    barrier = threading.Barrier(clients)
-    results: list[tuple[int, dict[str, str], bytes]] = []
-
-    def fetch() -> None:
-        barrier.wait()
-        results.append(stack.request("GET", address, {"Range": "bytes=0-9"}))
-
-    threads = [threading.Thread(target=fetch) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    results = stack.race(address, clients, {"Range": "bytes=0-9"})
     assert sorted(r[0] for r in results) == [200] + [404] * (clients - 1)
     assert [r[2] for r in results if r[0] == 200] == [PAYLOAD]
 

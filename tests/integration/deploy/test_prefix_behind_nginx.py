@@ -9,8 +9,6 @@ import base64
 import hashlib
 import io
 import json
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 import dash_file_cache as dfc
 from tests.conftest import free_port
 from tests.deploy.nginx import nginx
+from tests.helpers import grey_png
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,22 +34,7 @@ MODES = {
 }
 
 
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + bytes((x * 5) % 256 for x in range(width)) for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-IMAGE = png(WIDTH, HEIGHT)
+IMAGE = grey_png(WIDTH, HEIGHT)
 REPORT = ("id,value\n" + "".join(f"{n},{n * n}\n" for n in range(2000))).encode()
 
 

@@ -9,8 +9,6 @@ import base64
 import hashlib
 import io
 import json
-import struct
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +19,12 @@ from dash import Input, Output, html
 from selenium.webdriver.support.ui import WebDriverWait
 
 import dash_file_cache as dfc
+from tests.helpers import grey_png
 
 pytestmark = pytest.mark.browser
 
 USERS = {"alice": "alice-pw", "bob": "bob-pw"}
 WIDTHS = {"alice": 40, "bob": 64}
-
-
-def png(width: int, height: int = 24) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + bytes(width) for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def report(user: str) -> bytes:
@@ -71,7 +55,7 @@ def build_app() -> dash.Dash:
     )
     def make(_: int) -> tuple[str, str, str]:
         user = dash_auth_user()
-        image = service.register(io.BytesIO(png(WIDTHS[user])), mime_type="image/png")
+        image = service.register(io.BytesIO(grey_png(WIDTHS[user], 24)), mime_type="image/png")
         download = service.register(
             io.BytesIO(report(user)), file_name=f"{user}.csv", mime_type="text/csv", download=True
         )
