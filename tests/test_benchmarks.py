@@ -23,6 +23,12 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             ["--big-mib", "8", "--rounds", "1", "--seconds", "1"],
             "ours (CachePlain) vs 0.2.0",
         ),
+        pytest.param(
+            "download_sizes.py",
+            ["--sizes-mib", "4", "--modes", "worker,memory"],
+            "| worker | 4 MiB |",
+            marks=pytest.mark.browser,  # one headless Chromium at a time
+        ),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], expected: str) -> None:

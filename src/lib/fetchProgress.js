@@ -181,7 +181,7 @@ export async function fetchWithProgress(
         return { blob: whole, headers, status, loaded: whole.size, total };
     }
     const reader = response.body.getReader();
-    let blob = new Blob([], { type });
+    const pieces = []; // Blobs of about BLOB_PART_BYTES each
     let parts = [];
     let partBytes = 0;
     let loaded = 0;
@@ -196,8 +196,8 @@ export async function fetchWithProgress(
             partBytes += value.byteLength;
             loaded += value.byteLength;
             if (partBytes >= BLOB_PART_BYTES) {
-                // The new Blob refers to the old one (no copy); the chunks can go.
-                blob = new Blob([blob, ...parts], { type });
+                // The browser takes the bytes into the Blob; the chunks can go.
+                pieces.push(new Blob(parts));
                 parts = [];
                 partBytes = 0;
             }
@@ -206,8 +206,29 @@ export async function fetchWithProgress(
     } finally {
         reader.releaseLock();
     }
-    blob = new Blob([blob, ...parts], { type });
+    pieces.push(new Blob(parts));
+    const blob = new Blob(pieces, { type });
+    await checkReadable(blob);
     return { blob, headers, status, loaded, total };
+}
+
+/**
+ * Make sure the browser really holds all of `blob`: reading its last byte waits until the
+ * Blob is complete, and fails when the browser could not keep it (Chrome keeps Blob data
+ * in memory up to a limit, then on disk, and gives up beyond that).
+ */
+async function checkReadable(blob) {
+    if (blob.size === 0) {
+        return;
+    }
+    try {
+        await blob.slice(blob.size - 1).arrayBuffer();
+    } catch (err) {
+        throw new Error(
+            `The browser could not keep the file in memory (${err && err.name}); ` +
+                "a smaller max_in_memory hands files this large to its own download."
+        );
+    }
 }
 
 /**
