@@ -180,11 +180,61 @@ export async function fetchWithProgress(
         report(whole.size);
         return { blob: whole, headers, status, loaded: whole.size, total };
     }
-    const reader = response.body.getReader();
-    const pieces = []; // Blobs of about BLOB_PART_BYTES each
+    const pieces = await readIntoBlobs(response.body, (loaded) => report(loaded));
+    const loaded = pieces.reduce((sum, piece) => sum + piece.size, 0);
+    const blob = new Blob(pieces, { type });
+    await checkReadable(blob);
+    return { blob, headers, status, loaded, total };
+}
+
+/**
+ * Read `body` into Blobs of about BLOB_PART_BYTES each, calling `report(loaded)` after
+ * every read. The Blob constructor copies the bytes out of the buffer it is given, so
+ * with a BYOB reader one buffer serves the whole body: the page holds a few MiB, not
+ * every network chunk until the garbage collector runs. Without BYOB support, network
+ * chunks are gathered and turned into a Blob every BLOB_PART_BYTES.
+ */
+async function readIntoBlobs(body, report) {
+    const pieces = [];
+    let loaded = 0;
+    let byob = null;
+    try {
+        byob = body.getReader({ mode: "byob" });
+    } catch (_unsupported) {
+        byob = null;
+    }
+    if (byob) {
+        let buffer = new ArrayBuffer(BLOB_PART_BYTES);
+        let filled = 0;
+        try {
+            for (;;) {
+                // eslint-disable-next-line no-await-in-loop
+                const { done, value } = await byob.read(
+                    new Uint8Array(buffer, filled, BLOB_PART_BYTES - filled)
+                );
+                if (value) {
+                    buffer = value.buffer; // the same memory, under a new ArrayBuffer
+                    filled += value.byteLength;
+                    loaded += value.byteLength;
+                }
+                if (filled === BLOB_PART_BYTES || (done && filled)) {
+                    pieces.push(new Blob([new Uint8Array(buffer, 0, filled)]));
+                    filled = 0;
+                }
+                if (done) {
+                    break;
+                }
+                report(loaded);
+            }
+        } finally {
+            byob.releaseLock();
+        }
+        report(loaded);
+        return pieces;
+    }
+    const reader = body.getReader();
     let parts = [];
     let partBytes = 0;
-    let loaded = 0;
     try {
         for (;;) {
             // eslint-disable-next-line no-await-in-loop
@@ -207,9 +257,7 @@ export async function fetchWithProgress(
         reader.releaseLock();
     }
     pieces.push(new Blob(parts));
-    const blob = new Blob(pieces, { type });
-    await checkReadable(blob);
-    return { blob, headers, status, loaded, total };
+    return pieces;
 }
 
 /**
