@@ -87,8 +87,9 @@ self.addEventListener("fetch", (event) => {
         return;
     }
     const job = new Job(id, url);
+    // No waitUntil for the whole transfer: an event still pending after five minutes gets
+    // the worker stopped. The page's "keepalive" messages keep it running instead.
     event.respondWith(job.respond());
-    event.waitUntil(job.finished);
 });
 
 function servicePath() {
