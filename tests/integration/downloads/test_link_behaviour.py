@@ -293,3 +293,42 @@ def test_lb006_cached_image_keeps_the_progress_reached_on_error(dash_duo, served
     assert error
     logs = dash_duo.get_logs()  # Chrome reports the cut body in the console
     assert all("cached-data?uid=" in entry["message"] for entry in logs), logs
+
+
+def test_lb007_a_worker_download_outlives_its_component(dash_duo, served, wait_until, tmp_path):
+    """In worker mode the download is the browser's own: removing the DownloadLink
+    mid-transfer (e.g. another page of the app) does not stop it."""
+    app, service, control = served
+    control.rate = 8 * MIB
+    source = tmp_path / "source.bin"
+    digest = write_random_file(source, 24 * MIB)
+    url = service.register(str(source), file_name="kept.bin", download=True)
+    app.layout = html.Div(
+        [
+            html.Button("leave", id="leave"),
+            html.Div([dfc.DownloadLink("Get", id="dl", url=url), state_div("dl")], id="holder"),
+        ]
+    )
+    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
+
+    @app.callback(
+        Output("holder", "children"), Input("leave", "n_clicks"), prevent_initial_call=True
+    )
+    def leave(_n):
+        return html.P("elsewhere")
+
+    start(dash_duo, app)
+    dash_duo.find_element("#dl button").click()
+    wait_until(
+        lambda: ((recorder.last().progress or {}).get("loaded") or 0) > 2 * MIB,
+        f"no progress: {recorder.statuses()}",
+    )
+    dash_duo.find_element("#leave").click()
+    dash_duo.wait_for_text_to_equal("#holder", "elsewhere")
+    saved = Path(dash_duo.download_path) / "kept.bin"
+    wait_until(lambda: saved in finished(dash_duo.download_path), "the download stopped", 30)
+    wait_until(lambda: saved.stat().st_size == 24 * MIB, "short file")
+    assert sha256_file(saved) == digest
+    (transfer,) = control.gets()
+    assert transfer.done
+    assert dash_duo.get_logs() == []
