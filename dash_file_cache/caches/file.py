@@ -237,7 +237,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
 
         def loader() -> CachedData:
             try:
-                return open(name, "rb")
+                return open(name, "rb", buffering=0)  # one read(2) per chunk
             except FileNotFoundError:
                 raise FileNotFoundError(key) from None
 

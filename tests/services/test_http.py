@@ -87,36 +87,25 @@ def test_chunk_size_sets_the_pieces_streamed(service: dfc.ServiceData, app: flas
     assert b"".join(pieces) == payload
 
 
-def test_real_files_are_handed_to_the_servers_file_wrapper(
+def test_files_are_streamed_in_chunks_not_through_the_file_wrapper(
     path_service: dfc.ServiceData, tmp_path: Path
 ) -> None:
+    """Measured: 1 MiB reads and writes beat the server's sendfile (see _body's docstring)."""
     service, client = path_service, served(path_service).test_client()
     path = tmp_path / "big.bin"
-    big = PAYLOAD * 10  # over 64 KiB: smaller bodies are sent as bytes
+    big = os.urandom(2 * 1024 * 1024 + 10)
     path.write_bytes(big)
     wrapped: list[Any] = []
 
-    class FileWrapper:
-        def __init__(self, filelike: Any, block_size: int = 8192) -> None:
-            wrapped.append(filelike)
-            self.filelike, self.block_size = filelike, block_size
+    def file_wrapper(filelike: Any, block_size: int = 8192) -> Any:
+        wrapped.append(filelike)
+        return iter(lambda: filelike.read(block_size), b"")
 
-        def __iter__(self) -> Any:
-            return iter(lambda: self.filelike.read(self.block_size), b"")
-
-        def close(self) -> None:
-            self.filelike.close()
-
-    address = service.register(path)
-    response = client.get(address, environ_overrides={"wsgi.file_wrapper": FileWrapper})
-    assert response.data == big
-    assert len(wrapped) == 1 and wrapped[0].name == str(path)
-    small = tmp_path / "small.bin"
-    small.write_bytes(PAYLOAD)
     response = client.get(
-        service.register(small), environ_overrides={"wsgi.file_wrapper": FileWrapper}
+        service.register(path), environ_overrides={"wsgi.file_wrapper": file_wrapper}
     )
-    assert response.data == PAYLOAD and len(wrapped) == 1
+    assert response.data == big
+    assert wrapped == []
 
 
 def test_redis_serves_a_copy_of_a_path_after_the_file_is_gone(
