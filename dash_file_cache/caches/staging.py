@@ -37,6 +37,7 @@ __all__ = (
     "sweep_staging",
 )
 
+RENAME_ATTEMPTS = 10  # tries to move a staged file into a folder that a removal may empty
 STAGING_DIR = "staging"
 CLAIMED_DIR = "claimed"
 #: How long a claimed file is kept for the front server to open it.
@@ -83,8 +84,16 @@ class StagedDisk(diskcache.Disk):  # type: ignore[misc]
         if not isinstance(value, Staged):
             return super().store(value, read, key=key)
         filename, full_path = self.filename(key, value)
-        os.makedirs(os.path.dirname(full_path), exist_ok=True)
-        os.rename(value.path, full_path)
+        for attempt in range(RENAME_ATTEMPTS):
+            # diskcache removes a folder once its last file is deleted (``os.removedirs``),
+            # possibly between our makedirs and rename: make it again and retry.
+            os.makedirs(os.path.dirname(full_path), exist_ok=True)
+            try:
+                os.rename(value.path, full_path)
+                break
+            except FileNotFoundError:
+                if attempt == RENAME_ATTEMPTS - 1 or not os.path.exists(value.path):
+                    raise
         value.final_path = full_path
         return value.size, diskcache.core.MODE_BINARY, filename, None
 
