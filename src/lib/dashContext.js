@@ -22,7 +22,9 @@ export function useDashLoading() {
  * values; which props a callback set is kept in the renderer's store, per layout path
  * (`layoutHashes[path] = {hash, changedProps, renderType}`, `hash` counting updates).
  * The store is watched directly, so no update is missed between two renders. The
- * branch depends only on the page's renderer, so the hook order is stable.
+ * branch depends only on the page's renderer, so the hook order is stable. Renderers
+ * that keep only a counter per path (Dash 3.0) are found out at the first update and
+ * reported as not supported.
  */
 export function useCallbackSets(prop) {
     const api = window.dash_component_api;
@@ -34,6 +36,8 @@ export function useCallbackSets(prop) {
         store && path !== null && store.getState && store.getState().layoutHashes
     );
     const [update, setUpdate] = useState(null);
+    // Older renderers (Dash 3.0) keep a bare counter per path, without changedProps.
+    const [counterOnly, setCounterOnly] = useState(false);
     useEffect(() => {
         if (!supported) {
             return undefined;
@@ -46,6 +50,10 @@ export function useCallbackSets(prop) {
         let seen = first ? first.hash : 0;
         return store.subscribe(() => {
             const entry = entryOf();
+            if (entry !== undefined && (entry === null || typeof entry !== "object")) {
+                setCounterOnly(true);
+                return;
+            }
             if (!entry || entry.hash === seen) {
                 return;
             }
@@ -60,5 +68,5 @@ export function useCallbackSets(prop) {
             }
         });
     }, [supported, store, path, prop]);
-    return { supported, update };
+    return { supported: supported && !counterOnly, update };
 }

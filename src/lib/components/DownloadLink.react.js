@@ -309,6 +309,7 @@ export default function DownloadLink({
     // A callback setting `url` (even to the same value) starts it with `auto_start`;
     // a new `url` stops a download of another address that is still running.
     const seen = useRef({ url, update: urlSets.update });
+    const startedUrl = useRef(url); // the last url a start was decided for
     useEffect(() => {
         const previous = seen.current;
         seen.current = { url, update: urlSets.update };
@@ -320,9 +321,13 @@ export default function DownloadLink({
         if (urlSets.supported) {
             if (urlSets.update && urlSets.update !== previous.update) {
                 wanted = urlSets.update.value;
+                startedUrl.current = url;
             }
-        } else if (url !== previous.url) {
+        } else if (url !== startedUrl.current) {
+            // Also when the renderer turned out not to say which props a callback set
+            // (Dash 3.0): the change it carried is taken up here, on the next run.
             wanted = url;
+            startedUrl.current = url;
         }
         if (!wanted || !latest.current.auto_start) {
             return;
@@ -332,7 +337,7 @@ export default function DownloadLink({
         }
         start(wanted, {});
         // eslint-disable-next-line react-hooks/exhaustive-deps
-    }, [url, urlSets.update]);
+    }, [url, urlSets.update, urlSets.supported]);
 
     // Stop a memory download when the component goes away (no status is reported). A
     // worker download is the browser's own by then and goes on (it shows in the
