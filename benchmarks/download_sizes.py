@@ -46,20 +46,13 @@ from selenium.webdriver.common.by import By
 
 #: The checkout this script belongs to: its server imports this ``dash_file_cache``.
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+sys.path.insert(0, str(ROOT))
+from tests.conftest import CHROMIUM  # noqa: E402  (the same browser as the tests)
+from tests.conftest import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
+
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CHROMIUM_ARGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-    "--host-resolver-rules=MAP dfc.test 127.0.0.1",
-)
+#: The browser the tests drive (tests/conftest.py), headless.
+CHROMIUM_ARGS = ("--headless=new", *TEST_CHROMIUM_ARGS)
 SAMPLE_SECONDS = 0.01
 PROCESS_LIST_SECONDS = 0.25  # how often the list of Chromium's processes is refreshed
 LAND_SECONDS = 60  # how long a file may take to land after the download ended

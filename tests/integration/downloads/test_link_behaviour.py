@@ -36,6 +36,32 @@ def wait_end(recorder: Recorder, wait_until, timeout: float = 60):
     )
 
 
+def switch_mid_download(dash_duo, app, first: str, second: str, wait_until, auto_start: bool):
+    """A page whose link downloads ``first`` (slowly); once it is under way, a callback
+    sets ``url`` to ``second``. Returns the recorder of the link's props."""
+    app.layout = html.Div(
+        [
+            html.Button("switch", id="switch"),
+            dfc.DownloadLink("Get", id="dl", url=first, auto_start=auto_start),
+            state_div("dl"),
+        ]
+    )
+    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
+
+    @app.callback(Output("dl", "url"), Input("switch", "n_clicks"), prevent_initial_call=True)
+    def switch(_n):
+        return second
+
+    start(dash_duo, app)
+    dash_duo.find_element("#dl button").click()
+    wait_until(
+        lambda: ((recorder.last().progress or {}).get("loaded") or 0) > MIB,
+        f"no progress: {recorder.statuses()}",
+    )
+    dash_duo.find_element("#switch").click()
+    return recorder
+
+
 def test_lb001_auto_start_when_a_callback_sets_the_same_url_again(dash_duo, served, wait_until):
     """The README promises a download whenever a callback "sets or changes" ``url``: a
     callback returning the same address again downloads it again."""
@@ -82,26 +108,7 @@ def test_lb002_a_new_url_mid_download_aborts_the_old_one(dash_duo, served, wait_
     first = service.register(str(slow), file_name="first.bin", download=True)
     second_payload = os.urandom(300_000)
     second = service.register(io.BytesIO(second_payload), file_name="second.bin", download=True)
-    app.layout = html.Div(
-        [
-            html.Button("switch", id="switch"),
-            dfc.DownloadLink("Get", id="dl", url=first, auto_start=True),
-            state_div("dl"),
-        ]
-    )
-    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
-
-    @app.callback(Output("dl", "url"), Input("switch", "n_clicks"), prevent_initial_call=True)
-    def switch(_n):
-        return second
-
-    start(dash_duo, app)
-    dash_duo.find_element("#dl button").click()
-    wait_until(
-        lambda: ((recorder.last().progress or {}).get("loaded") or 0) > MIB,
-        f"no progress: {recorder.statuses()}",
-    )
-    dash_duo.find_element("#switch").click()
+    recorder = switch_mid_download(dash_duo, app, first, second, wait_until, auto_start=True)
     done = wait_until(
         lambda: recorder.final("completed", "error"), f"never ended: {recorder.statuses()}"
     )
@@ -224,26 +231,7 @@ def test_lb005_without_auto_start_a_new_url_mid_download_reports_aborted(
     write_random_file(slow, 40 * MIB)
     first = service.register(str(slow), file_name="first.bin", download=True)
     second = service.register(io.BytesIO(b"second"), file_name="second.bin", download=True)
-    app.layout = html.Div(
-        [
-            html.Button("switch", id="switch"),
-            dfc.DownloadLink("Get", id="dl", url=first),
-            state_div("dl"),
-        ]
-    )
-    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
-
-    @app.callback(Output("dl", "url"), Input("switch", "n_clicks"), prevent_initial_call=True)
-    def switch(_n):
-        return second
-
-    start(dash_duo, app)
-    dash_duo.find_element("#dl button").click()
-    wait_until(
-        lambda: ((recorder.last().progress or {}).get("loaded") or 0) > MIB,
-        f"no progress: {recorder.statuses()}",
-    )
-    dash_duo.find_element("#switch").click()
+    recorder = switch_mid_download(dash_duo, app, first, second, wait_until, auto_start=False)
     done = wait_end(recorder, wait_until)
     assert done.status == "aborted", done
     assert MIB < done.progress["loaded"] < 40 * MIB
