@@ -52,6 +52,14 @@ Keyword arguments:
 - className (string; optional):
     CSS class(es) of the wrapping element.
 
+- credentials (a value equal to: "omit", "same-origin", "include"; default "same-origin"):
+    Whether the request carries the browser's cookies and HTTP
+    authentication, as `fetch()`'s `credentials` option:
+    \"same-origin\" (default) only to the page's own origin;
+    \"include\" to a cross-origin service too (its `serve()` must name
+    this page's origin and set `allow_credentials=True`), e.g. for
+    items bound to their owner; \"omit\" never.
+
 - error (string; optional):
     (Read-only, set by the component.) Why the last load failed: the
     `error` text of the service's JSON answer (e.g. for a 404), else
@@ -118,11 +126,12 @@ Keyword arguments:
         progress: typing.Optional["Progress"] = None,
         error: typing.Optional[str] = None,
         show_progress: typing.Optional[bool] = None,
+        credentials: typing.Optional[Literal["omit", "same-origin", "include"]] = None,
         **kwargs
     ):
-        self._prop_names = ['id', 'alt', 'className', 'error', 'height', 'progress', 'show_progress', 'src', 'status', 'style', 'width']
+        self._prop_names = ['id', 'alt', 'className', 'credentials', 'error', 'height', 'progress', 'show_progress', 'src', 'status', 'style', 'width']
         self._valid_wildcard_attributes =            []
-        self.available_properties = ['id', 'alt', 'className', 'error', 'height', 'progress', 'show_progress', 'src', 'status', 'style', 'width']
+        self.available_properties = ['id', 'alt', 'className', 'credentials', 'error', 'height', 'progress', 'show_progress', 'src', 'status', 'style', 'width']
         self.available_wildcard_properties =            []
         _explicit_args = kwargs.pop('_explicit_args')
         _locals = locals()

@@ -63,6 +63,16 @@ Keyword arguments:
 - className (string; optional):
     CSS class(es) of the wrapping element.
 
+- credentials (a value equal to: "omit", "same-origin", "include"; default "same-origin"):
+    Whether requests carry the browser's cookies and HTTP
+    authentication, as `fetch()`'s `credentials` option:
+    \"same-origin\" (default) only to the page's own origin;
+    \"include\" to a cross-origin service too (its `serve()` must name
+    this page's origin and set `allow_credentials=True`), e.g. for
+    items bound to their owner; \"omit\" never. The browser's own
+    download (\"native\" mode) always sends the cookies the browser's
+    rules allow.
+
 - error (string; optional):
     (Read-only, set by the component.) Why the last download failed:
     the `error` text of the service's JSON answer (e.g. for a 404, or
@@ -163,11 +173,12 @@ Keyword arguments:
         max_in_memory: typing.Optional[NumberType] = None,
         cancel_label: typing.Optional[str] = None,
         headers: typing.Optional[typing.Dict[typing.Union[str, float, int], str]] = None,
+        credentials: typing.Optional[Literal["omit", "same-origin", "include"]] = None,
         **kwargs
     ):
-        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
         self._valid_wildcard_attributes =            []
-        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
         self.available_wildcard_properties =            []
         _explicit_args = kwargs.pop('_explicit_args')
         _locals = locals()

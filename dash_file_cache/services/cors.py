@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from werkzeug.datastructures import Headers
 
-__all__ = ("Origins", "add_cors_headers", "parse_origins")
+__all__ = ("CorsPolicy", "Origins", "add_cors_headers", "parse_cors")
 
 #: ``None``: no CORS; ``"*"``: any origin; else the exact origins allowed.
 Origins = frozenset[str] | str | None
@@ -19,6 +20,32 @@ EXPOSED = "Content-Length, Content-Disposition, Content-Range, Content-Type, ETa
 #: credentials (``DownloadLink(headers={"Authorization": "Bearer …"})``).
 ALLOWED_REQUEST_HEADERS = "Range, If-None-Match, If-Range, If-Match, Authorization"
 PREFLIGHT_MAX_AGE = "600"  # seconds
+
+
+@dataclass(frozen=True)
+class CorsPolicy:
+    """Who may read the service's responses from another origin, and with credentials."""
+
+    origins: Origins
+    credentials: bool = False
+
+
+def parse_cors(origins: str | Iterable[str] | None, credentials: object) -> CorsPolicy:
+    """Validate ``allowed_cross_origin`` and ``allow_credentials`` together.
+
+    :raises TypeError: if an argument has the wrong type.
+    :raises ValueError: if an origin is malformed, or credentials are allowed without
+        explicit origins (browsers refuse credentials with ``*``).
+    """
+    parsed = parse_origins(origins)
+    if not isinstance(credentials, bool):
+        raise TypeError(f"allow_credentials must be a bool, not {type(credentials).__name__}")
+    if credentials and not isinstance(parsed, frozenset):
+        raise ValueError(
+            "allow_credentials=True needs allowed_cross_origin to name the origins "
+            "(browsers refuse credentialed requests answered for '*')"
+        )
+    return CorsPolicy(parsed, credentials)
 
 
 def parse_origins(value: str | Iterable[str] | None) -> Origins:
@@ -50,8 +77,9 @@ def parse_origins(value: str | Iterable[str] | None) -> Origins:
     return frozenset(origins)
 
 
-def add_cors_headers(response: object, origin: str | None, origins: Origins) -> None:
+def add_cors_headers(response: object, origin: str | None, policy: CorsPolicy) -> None:
     """Let an allowed ``origin`` read ``response`` (a Flask/Werkzeug response)."""
+    origins = policy.origins
     if origins is None:
         return
     headers: Headers = response.headers  # type: ignore[attr-defined]
@@ -67,3 +95,5 @@ def add_cors_headers(response: object, origin: str | None, origins: Origins) -> 
     headers["Access-Control-Allow-Methods"] = "GET, HEAD"
     headers["Access-Control-Allow-Headers"] = ALLOWED_REQUEST_HEADERS
     headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    if policy.credentials:
+        headers["Access-Control-Allow-Credentials"] = "true"

@@ -12,7 +12,7 @@ import flask
 from ..caches.abstract import CacheAbstract, check_positive, check_ttl
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, bind_dash, bind_flask, current_app
-from .cors import parse_origins
+from .cors import parse_cors
 from .offload import DEFAULT_LOCATION, parse_offload
 from .ownership import OwnerResolver, owner_of_registration
 from .register import Source, check_arguments, make_item
@@ -194,6 +194,7 @@ class ServiceData:
         endpoint: str | None = None,
         *,
         allowed_cross_origin: str | Iterable[str] | None = None,
+        allow_credentials: bool = False,
         public_prefix: str | None = None,
         offload: str | None = None,
         offload_location: str = DEFAULT_LOCATION,
@@ -218,6 +219,11 @@ class ServiceData:
             pages may fetch the items with ``fetch()``/XHR, as used by ``CachedImage`` and
             ``DownloadLink``; ``"*"`` allows any origin; ``None`` (default) sends no CORS
             headers, so only same-origin pages can read the responses.
+        :param allow_credentials: keyword-only; ``True`` lets the pages of the origins
+            named in ``allowed_cross_origin`` send the browser's cookies and HTTP
+            authentication (``Access-Control-Allow-Credentials: true``), as components
+            with ``credentials="include"`` do, e.g. to fetch items bound to their owner
+            from another origin. Only with explicit origins, never ``"*"``.
         :param public_prefix: keyword-only; the path prefix under which browsers reach
             the app (``"/app/"``), for setups the defaults above cannot see.
         :param offload: keyword-only; ``"x-accel-redirect"`` hands the transfer of
@@ -229,13 +235,15 @@ class ServiceData:
         :param offload_location: keyword-only; the prefix of nginx's ``internal``
             locations: files go to ``{offload_location}ranged/<path>`` and, for one-time
             items, ``{offload_location}whole/<path>`` (no ranges).
-        :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``.
+        :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``, or
+            an argument has the wrong type.
         :raises ValueError: if the endpoint is already bound on that app, an origin is
-            malformed, or the service's address would not reach it (a ``service_name``
+            malformed, ``allow_credentials`` is set without explicit origins, or the
+            service's address would not reach it (a ``service_name``
             holding a Dash requests prefix that differs from the routes prefix, or naming
             one of Dash's own routes).
         """
-        origins = parse_origins(allowed_cross_origin)
+        cors = parse_cors(allowed_cross_origin, allow_credentials)
         handover = parse_offload(offload, offload_location)
         if isinstance(app, dash.Dash):
             binding = bind_dash(app, self._service_name, public_prefix)
@@ -258,7 +266,7 @@ class ServiceData:
             )
 
         def view() -> flask.Response:
-            return answer(stream, outage, origins)
+            return answer(stream, outage, cors)
 
         server.add_url_rule(
             binding.route,

@@ -10,7 +10,7 @@ import flask
 from werkzeug.exceptions import MethodNotAllowed
 
 from ..caches.abstract import BackendUnavailable
-from .cors import Origins, add_cors_headers
+from .cors import CorsPolicy, add_cors_headers
 from .http import UID_PATTERN, error_response, parse_bool
 from .respond import NOT_FOUND
 
@@ -47,7 +47,7 @@ class Outage:
 
 
 def answer(
-    stream: Callable[[str, bool], flask.Response], outage: Outage, origins: Origins
+    stream: Callable[[str, bool], flask.Response], outage: Outage, cors: CorsPolicy
 ) -> flask.Response:
     """The view's response, CORS headers included."""
     request = flask.request
@@ -56,8 +56,8 @@ def answer(
         response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
     else:
         response = _answer(stream, outage)
-    if origins is not None:
-        add_cors_headers(response, request.headers.get("Origin"), origins)
+    if cors.origins is not None:
+        add_cors_headers(response, request.headers.get("Origin"), cors)
     return response
 
 

@@ -29,7 +29,8 @@
  * failed) and aborts the request, so the server sees the connection close.
  *
  * Messages from the page (`worker.postMessage`):
- *   {type: "prepare", id, headers, fileName}  remembered until the navigation comes;
+ *   {type: "prepare", id, headers, credentials, fileName}
+ *                                             remembered until the navigation comes;
  *                                             acknowledged with {type: "prepared"}
  *   {type: "cancel", id}
  *   {type: "keepalive"}                       keeps the worker running during a download
@@ -45,7 +46,8 @@ const PREPARED_LIFETIME_MS = 60000;
 // moves again starts the sequence anew.
 const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
 
-const prepared = new Map(); // id -> {headers, fileName, time}
+const CREDENTIALS = ["omit", "same-origin", "include"]; // fetch's credentials modes
+const prepared = new Map(); // id -> {headers, credentials, fileName, time}
 const jobs = new Map(); // id -> Job
 
 self.addEventListener("install", () => {
@@ -59,6 +61,7 @@ self.addEventListener("message", (event) => {
         forgetOldPreparations();
         prepared.set(id, {
             headers: plainHeaders(data.headers),
+            credentials: CREDENTIALS.includes(data.credentials) ? data.credentials : "same-origin",
             fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
             time: Date.now(),
         });
@@ -191,9 +194,14 @@ class Job {
         this.id = id;
         url.searchParams.delete(PARAM);
         this.url = url.href;
-        const options = prepared.get(id) || { headers: {}, fileName: null };
+        const options = prepared.get(id) || {
+            headers: {},
+            credentials: "same-origin",
+            fileName: null,
+        };
         prepared.delete(id);
         this.headers = options.headers;
+        this.credentials = options.credentials;
         this.fileName = options.fileName;
         this.controller = new AbortController();
         this.channel = new BroadcastChannel(CHANNEL_PREFIX + id);
@@ -254,7 +262,7 @@ class Job {
     fetch(extraHeaders = {}) {
         return fetch(this.url, {
             headers: { ...this.headers, ...extraHeaders },
-            credentials: "same-origin",
+            credentials: this.credentials,
             cache: "no-store",
             signal: this.controller.signal,
         });

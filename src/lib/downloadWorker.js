@@ -19,7 +19,7 @@
  *   BroadcastChannel `dash-file-cache:<id>` (iframe navigations carry no client id to
  *   answer to).
  */
-import { ABORT_ERROR_NAME, requestHeaders } from "./fetchProgress";
+import { ABORT_ERROR_NAME, credentialsMode, requestHeaders } from "./fetchProgress";
 
 const SCRIPT_SUFFIX = "-sw.js";
 const PARAM = "dfc_dl";
@@ -167,6 +167,7 @@ function withParam(href, id) {
  * @param {object} options
  * @param {AbortSignal} options.signal cancels the download (the browser marks it failed).
  * @param {object} [options.headers] request headers for the service, `{name: value}`.
+ * @param {string} [options.credentials] fetch's credentials mode for the worker's requests.
  * @param {string} [options.fileName] save under this name instead of the server's.
  * @param {function({loaded: number, total: (number|null)})} [options.onProgress]
  * @returns {Promise<{loaded: number, total: (number|null)}>} once the worker has handed
@@ -175,7 +176,8 @@ function withParam(href, id) {
  *     NotInterceptedError, or a WorkerUnavailableError (nothing started).
  */
 export function downloadThroughWorker(registration, target, options) {
-    const { signal, headers = null, fileName = null, onProgress = null } = options;
+    const { signal, headers = null, credentials = null, fileName = null, onProgress = null } =
+        options;
     return new Promise((resolve, reject) => {
         const id = randomId();
         const channel = new BroadcastChannel(CHANNEL_PREFIX + id);
@@ -293,6 +295,7 @@ export function downloadThroughWorker(registration, target, options) {
             type: "prepare",
             id,
             headers: requestHeaders(headers),
+            credentials: credentialsMode(credentials),
             fileName: fileName || null,
         });
     });

@@ -96,7 +96,13 @@ async function httpError(response) {
     return new HttpError(response.status, text);
 }
 
-const FETCH_DEFAULTS = { credentials: "same-origin" };
+/** The values of `fetch()`'s `credentials` option (and of the components' prop). */
+export const CREDENTIALS = ["omit", "same-origin", "include"];
+
+/** `value` if it is one of CREDENTIALS, else fetch's own default, "same-origin". */
+export function credentialsMode(value) {
+    return CREDENTIALS.includes(value) ? value : "same-origin";
+}
 
 /** Bytes gathered before they are appended to the Blob being built. */
 const BLOB_PART_BYTES = 4 * 1024 * 1024;
@@ -118,9 +124,9 @@ export function requestHeaders(headers) {
  * Ask for the headers only (HEAD). Resolves to `{ok, status, headers, total}`;
  * rejects only when aborted or on a network failure.
  */
-export async function fetchHead(url, { signal, headers } = {}) {
+export async function fetchHead(url, { signal, headers, credentials } = {}) {
     const response = await fetch(url, {
-        ...FETCH_DEFAULTS,
+        credentials: credentialsMode(credentials),
         method: "HEAD",
         signal,
         headers: requestHeaders(headers),
@@ -144,15 +150,17 @@ export async function fetchHead(url, { signal, headers } = {}) {
  * @param {number} [options.maxBytes] refuse (TooLargeError) a body larger than this
  *     many bytes, or of unknown length; omitted or null means no limit.
  * @param {object} [options.headers] request headers, `{name: value}`.
+ * @param {string} [options.credentials] fetch's credentials mode ("same-origin" if
+ *     omitted); "include" sends cookies to a cross-origin service.
  * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
  *     total: (number|null)}>}
  */
 export async function fetchWithProgress(
     url,
-    { signal, onProgress, maxBytes = null, headers: sent = null } = {}
+    { signal, onProgress, maxBytes = null, headers: sent = null, credentials } = {}
 ) {
     const response = await fetch(url, {
-        ...FETCH_DEFAULTS,
+        credentials: credentialsMode(credentials),
         signal,
         headers: requestHeaders(sent),
     });

@@ -104,3 +104,40 @@ def test_bad_allowed_cross_origin_is_refused(value: Any, error: type) -> None:
     service = dfc.ServiceData(dfc.CachePlain(1))
     with pytest.raises(error, match="allowed_cross_origin"):
         service.serve(flask.Flask(__name__), allowed_cross_origin=value)
+
+
+def test_credentials_are_allowed_only_when_asked_for() -> None:
+    """``allow_credentials=True`` (explicit origins only) answers
+    ``Access-Control-Allow-Credentials: true`` on GETs, errors and preflights, and only
+    to allowed origins; without it the header never appears."""
+    service = dfc.ServiceData(dfc.CachePlain(4))
+    app = flask.Flask(__name__)
+    app.test_client_class = ClosingClient
+    service.serve(app, allowed_cross_origin=PAGE, allow_credentials=True)
+    client = app.test_client()
+    address = service.register(io.BytesIO(b"x"))
+    preflight = {"Access-Control-Request-Method": "GET", "Origin": PAGE}
+    for response in (
+        client.get(address, headers={"Origin": PAGE}),
+        client.get("/cached-data?uid=" + "0" * 32, headers={"Origin": PAGE}),
+        client.options(address, headers=preflight),
+    ):
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+        assert response.headers["Access-Control-Allow-Origin"] == PAGE
+    other = client.get(address, headers={"Origin": "http://evil.example"})
+    assert "Access-Control-Allow-Credentials" not in other.headers
+    _, plain = app_with(PAGE)
+    response = plain.get("/cached-data?uid=" + "0" * 32, headers={"Origin": PAGE})
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("origins", "credentials", "error"),
+    [("*", True, ValueError), (None, True, ValueError), (PAGE, "yes", TypeError)],
+)
+def test_bad_allow_credentials_is_refused(origins: Any, credentials: Any, error: type) -> None:
+    service = dfc.ServiceData(dfc.CachePlain(1))
+    with pytest.raises(error, match="allow_credentials"):
+        service.serve(
+            flask.Flask(__name__), allowed_cross_origin=origins, allow_credentials=credentials
+        )

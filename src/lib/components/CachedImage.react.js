@@ -64,6 +64,7 @@ export default function CachedImage({
     height,
     status = "idle",
     show_progress = true,
+    credentials = "same-origin",
     setProps,
 }) {
     // The object URL on screen. Each one is revoked by the effect below when it is
@@ -119,7 +120,7 @@ export default function CachedImage({
         (async () => {
             let made = null;
             try {
-                const result = await fetchWithProgress(src, { signal, onProgress });
+                const result = await fetchWithProgress(src, { signal, onProgress, credentials });
                 made = URL.createObjectURL(result.blob);
                 await loadImage(made);
                 if (signal.aborted) {
@@ -270,6 +271,15 @@ CachedImage.propTypes = {
      * Whether to show a progress bar (`role="progressbar"`) while loading.
      */
     show_progress: PropTypes.bool,
+
+    /**
+     * Whether the request carries the browser's cookies and HTTP authentication, as
+     * `fetch()`'s `credentials` option: "same-origin" (default) only to the page's own
+     * origin; "include" to a cross-origin service too (its `serve()` must name this
+     * page's origin and set `allow_credentials=True`), e.g. for items bound to their
+     * owner; "omit" never.
+     */
+    credentials: PropTypes.oneOf(["omit", "same-origin", "include"]),
 
     /**
      * Dash-assigned callback that should be called to report property changes

@@ -83,7 +83,7 @@ const NEEDS_HEADERS =
 
 /** Memory mode, or native mode above `maxInMemory` (see the comment at the top). */
 async function downloadWithoutWorker(url, options) {
-    const { signal, fileName, maxInMemory, headers, onProgress, onMode } = options;
+    const { signal, fileName, maxInMemory, headers, credentials, onProgress, onMode } = options;
     const limited = typeof maxInMemory === "number" && maxInMemory >= 0;
     const native = (responseHeaders, total) => {
         if (Object.keys(headers).length) {
@@ -97,7 +97,7 @@ async function downloadWithoutWorker(url, options) {
     if (limited) {
         let head = null;
         try {
-            head = await fetchHead(url, { signal, headers });
+            head = await fetchHead(url, { signal, headers, credentials });
         } catch (err) {
             if (isAbortError(err) || signal.aborted) {
                 throw err;
@@ -114,6 +114,7 @@ async function downloadWithoutWorker(url, options) {
             signal,
             onProgress,
             headers,
+            credentials,
             maxBytes: limited ? maxInMemory : null,
         });
         saveBlob(result.blob, chooseFileName(fileName, result.headers, url));
@@ -135,7 +136,7 @@ async function downloadWithoutWorker(url, options) {
  * Rejects with an AbortError when `signal` aborts, or with the download's error.
  */
 async function runDownload(url, options) {
-    const { signal, fileName, headers, onProgress, onMode } = options;
+    const { signal, fileName, headers, credentials, onProgress, onMode } = options;
     const target = workerTarget(url);
     const registration = target ? await workerRegistration(target) : null;
     if (signal.aborted) {
@@ -147,6 +148,7 @@ async function runDownload(url, options) {
             const progress = await downloadThroughWorker(registration, target, {
                 signal,
                 headers,
+                credentials,
                 fileName,
                 onProgress,
             });
@@ -198,6 +200,7 @@ export default function DownloadLink({
     max_in_memory = 268435456, // eslint-disable-line no-magic-numbers -- 256 MiB
     cancel_label = DEFAULT_CANCEL_LABEL,
     headers = null,
+    credentials = "same-origin",
     setProps,
 }) {
     // `{loaded, total}` while a download runs, else null. Updated on every chunk.
@@ -212,7 +215,15 @@ export default function DownloadLink({
     const refocus = useRef(false);
 
     const latest = useRef(null);
-    latest.current = { setProps, file_name, max_in_memory, n_clicks, headers, auto_start };
+    latest.current = {
+        setProps,
+        file_name,
+        max_in_memory,
+        n_clicks,
+        headers,
+        credentials,
+        auto_start,
+    };
     const report = (props) => {
         if (latest.current.setProps) {
             latest.current.setProps(props);
@@ -277,6 +288,7 @@ export default function DownloadLink({
                 fileName: latest.current.file_name,
                 maxInMemory: latest.current.max_in_memory,
                 headers: requestHeaders(latest.current.headers),
+                credentials: latest.current.credentials,
                 onProgress,
                 onMode,
             });
@@ -543,6 +555,16 @@ DownloadLink.propTypes = {
      * cannot send headers. A cross-origin service must allow them (CORS).
      */
     headers: PropTypes.objectOf(PropTypes.string),
+
+    /**
+     * Whether requests carry the browser's cookies and HTTP authentication, as
+     * `fetch()`'s `credentials` option: "same-origin" (default) only to the page's own
+     * origin; "include" to a cross-origin service too (its `serve()` must name this
+     * page's origin and set `allow_credentials=True`), e.g. for items bound to their
+     * owner; "omit" never. The browser's own download ("native" mode) always sends the
+     * cookies the browser's rules allow.
+     */
+    credentials: PropTypes.oneOf(["omit", "same-origin", "include"]),
 
     /**
      * Dash-assigned callback that should be called to report property changes
