@@ -16,7 +16,9 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_is_clean() -> None:
-    result = run("ruff", "check", "dash_file_cache", "tests", "benchmarks", "examples", "usage.py")
+    result = run(
+        "ruff", "check", "dash_file_cache", "tests", "benchmarks", "examples", "demo", "usage.py"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
