@@ -24,6 +24,21 @@ __all__ = ("CacheFile",)
 MEGABYTE = 1024 * 1024  # bytes
 SWEEP_INTERVAL = 600.0  # seconds between sweeps of orphaned staging files
 _MISSING = object()
+MEMO_ITEMS = 1024  # index rows a thread remembers between two changes of the index
+
+
+class _ReadMemo(threading.local):
+    """Index rows one thread has read, valid while the index is unchanged.
+
+    ``version`` is (pid, this process's write count, SQLite's ``data_version`` of the
+    thread's connection): any write, by another connection (thread, worker, host
+    process) or through this one, changes it and empties ``rows``.
+    """
+
+    def __init__(self) -> None:
+        self.version: tuple[int, int, int] | None = None
+        #: uid -> (info, the registered path or the data file's name, is_path, expires)
+        self.rows: dict[str, tuple[CachedFileInfo, str, bool, float | None]] = {}
 
 
 def _remove_tree(path: str, owner: int) -> None:
@@ -43,6 +58,11 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     file; a response already reading it keeps its open handle until it ends. Items
     registered by path are stored as references to that path. Eviction drops the least
     recently *stored* items (reads never write to the index).
+
+    Reads of a thread skip SQLite while the index is unchanged: each load asks SQLite
+    only whether any connection changed the index since (``PRAGMA data_version``) and
+    answers from the rows this thread read before, so a removal, an eviction or a new
+    version of an item anywhere is seen by the next load, exactly as without the memo.
 
     A write that fails (a full disk, a source that raises) removes its partial file. A
     writer killed mid-write leaves an unlocked file in ``staging/``: it is swept (once it
@@ -76,6 +96,8 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         elif not isinstance(cache_dir, (str, os.PathLike)):
             raise TypeError(f"cache_dir must be a path or None, not {type(cache_dir).__name__}")
         self._dir = os.path.abspath(os.fspath(cache_dir))
+        self._writes = 0  # index writes made by this process (see _ReadMemo)
+        self._memo = _ReadMemo()
         self._store = self._open_store()
         self._swept = 0.0
         self.sweep()
@@ -114,12 +136,14 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         del state["_store"]
         del state["_finalizer"]
         del state["_pop_lock"]
+        del state["_memo"]
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._store = self._open_store()
         self._pop_lock = threading.Lock()
+        self._memo = _ReadMemo()
 
     @property
     def cache_dir(self) -> str:
@@ -141,22 +165,41 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
 
     # -- storage helpers -------------------------------------------------------------
 
-    def _decode(self, value: Any, tag: Any, key: str) -> tuple[CachedFileInfo, CachedData]:
+    def _decode(
+        self, value: Any, tag: Any, key: str
+    ) -> tuple[CachedFileInfo, CachedData, float | None]:
         record = json.loads(tag)
         expires = record.get("expires")
         if expires is not None and expires <= self.clock():
             if hasattr(value, "close"):
                 value.close()
-            self._store.delete(key)
+            self._delete(key)
             raise KeyError(key)
         info: CachedFileInfo = record["info"]
-        return info, value
+        return info, value, expires
 
     def _get(self, key: str) -> tuple[CachedFileInfo, CachedData]:
+        info, value, _ = self._get_row(key)
+        return info, value
+
+    def _get_row(self, key: str) -> tuple[CachedFileInfo, CachedData, float | None]:
         value, tag = self._store.get(key, default=_MISSING, read=True, tag=True)
         if value is _MISSING:
             raise KeyError(key)
         return self._decode(value, tag, key)
+
+    def _delete(self, key: str) -> bool:
+        self._writes += 1
+        return bool(self._store.delete(key))
+
+    def _memo_rows(self) -> dict[str, tuple[CachedFileInfo, str, bool, float | None]]:
+        """This thread's remembered rows, emptied if the index changed since."""
+        memo = self._memo
+        version = (os.getpid(), self._writes, self._store.data_version())
+        if memo.version != version:
+            memo.version = version
+            memo.rows = {}
+        return memo.rows
 
     def _cull(self) -> None:
         """Drop expired items, then the oldest ones beyond the bounds.
@@ -164,6 +207,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         Call it inside ``self._store.transact()``, so it is one transaction with the write.
         """
         store = self._store
+        self._writes += 1
         store.expire(now=self.clock())
         while len(store) and (
             (self.cache_size is not None and len(store) > self.cache_size)
@@ -205,6 +249,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         try:
             # diskcache dates expiry by the real clock: give it our time as a duration.
             duration = None if expires is None else max(expires - time.time(), 1e-6)
+            self._writes += 1
             with self._store.transact(retry=True):
                 # storing a key again makes it the newest (diskcache would keep its place)
                 self._store.delete(key)
@@ -223,17 +268,27 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Return ``(info, loader)``; the loader opens the item's file (or gives its path).
 
-        One index look-up: the loader opens the data file by the name it had then, and
-        raises :class:`FileNotFoundError` if the item was removed meanwhile.
+        One index look-up at most (none while the index is unchanged, see the class): the
+        loader opens the data file by the name it had then, and raises
+        :class:`FileNotFoundError` if the item was removed meanwhile.
 
         :raises KeyError: if the item is missing or expired.
         """
-        info, value = self._get(key)
-        if isinstance(value, str):
-            return info, lambda: value
-        handle = cast(BinaryIO, value)
-        name = handle.name
-        handle.close()
+        rows = self._memo_rows()
+        row = rows.get(key)
+        if row is None or (row[3] is not None and row[3] <= self.clock()):
+            info, value, expires = self._get_row(key)
+            if isinstance(value, str):
+                row = (info, value, True, expires)
+            else:
+                handle = cast(BinaryIO, value)
+                row = (info, handle.name, False, expires)
+                handle.close()
+            if len(rows) < MEMO_ITEMS:
+                rows[key] = row
+        info, name, is_path = row[0], row[1], row[2]
+        if is_path:
+            return info, lambda: name
 
         def loader() -> CachedData:
             try:
@@ -245,7 +300,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
 
     def remove(self, key: str) -> bool:
         """Delete an item and its file; return whether it was there."""
-        return bool(self._store.delete(key))
+        return self._delete(key)
 
     def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
         """Atomically (across processes) remove an item and return it.
@@ -257,7 +312,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         """
         with self._store.transact():
             info, value = self._get(key)
-            self._store.delete(key)
+            self._delete(key)
         return info, lambda: value
 
     def claim_file(self, key: str) -> tuple[CachedFileInfo, str]:
@@ -279,6 +334,6 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
                 handle = cast(BinaryIO, value)
                 with handle:
                     path = claim(self._dir, handle.name)
-            self._store.delete(key)
+            self._delete(key)
         self.sweep()
         return info, path

@@ -55,6 +55,12 @@ class StoreIndex(diskcache.Cache):  # type: ignore[misc]
                     self.reset(key, value, update=False)
         return con
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version`` on this thread's connection: it changes when
+        any *other* connection (thread or process) commits a change to the index."""
+        row = self._con.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
     def close(self) -> None:
         """Close the calling thread's connection."""
         con = getattr(self._local, "con", None)

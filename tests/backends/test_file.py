@@ -271,3 +271,73 @@ def test_opening_a_cache_sweeps_old_orphans(tmp_path: Path) -> None:
     age(orphan, 120)
     with dfc.CacheFile(tmp_path):
         assert staging_files(tmp_path) == []
+
+
+# -- the read memo: loads skip SQLite while the index is unchanged, and see every change --
+
+
+def _remove_from_child(cache_dir: str, n: int) -> None:
+    dfc.CacheFile(cache_dir).remove(key(n))
+
+
+def _restore_from_child(cache_dir: str, n: int, data: bytes) -> None:
+    dfc.CacheFile(cache_dir).dump(key(n), make_info(len(data)), data)
+
+
+@pytest.mark.parametrize("kind", ["bytes", "path"])
+def test_loads_see_changes_made_by_other_processes(tmp_path: Path, kind: str) -> None:
+    source = tmp_path / "registered.bin"
+    source.write_bytes(b"by path")
+    cache_dir = str(tmp_path / "cache")
+    cache = dfc.CacheFile(cache_dir)
+    data: Any = str(source) if kind == "path" else b"stored"
+    cache.dump(key(1), make_info(7, kind), data)
+    cache.dump(key(2), make_info(7, kind), data)
+    for _ in range(2):  # the second load answers from the memo
+        assert read_all(cache.load(key(1))[1]()) in (b"by path", b"stored")
+        cache.load(key(2))
+    child = FORK.Process(target=_remove_from_child, args=(cache_dir, 1))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    with pytest.raises(KeyError):
+        cache.load(key(1))  # removed by another process: gone here at once
+    child = FORK.Process(target=_restore_from_child, args=(cache_dir, 2, b"new version"))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    info, loader = cache.load(key(2))
+    assert info["size"] == 11 and read_all(loader()) == b"new version"
+
+
+def test_loads_see_changes_made_by_other_threads_and_connections(tmp_path: Path) -> None:
+    import threading
+
+    cache, other = dfc.CacheFile(tmp_path), dfc.CacheFile(tmp_path)
+    cache.dump(key(1), make_info(3), b"one")
+    cache.load(key(1))
+    cache.load(key(1))
+    other.remove(key(1))  # another connection in this process (another worker's view)
+    with pytest.raises(KeyError):
+        cache.load(key(1))
+    cache.dump(key(2), make_info(3), b"two")
+    cache.load(key(2))
+    thread = threading.Thread(target=cache.remove, args=(key(2),))  # this cache, another thread
+    thread.start()
+    thread.join()
+    with pytest.raises(KeyError):
+        cache.load(key(2))
+    cache.dump(key(3), make_info(5), b"three")
+    cache.load(key(3))
+    cache.remove(key(3))  # this thread's own connection: SQLite's data_version stays put
+    with pytest.raises(KeyError):
+        cache.load(key(3))
+
+
+def test_memoised_items_still_expire(tmp_path: Path, clock: Any) -> None:
+    cache = dfc.CacheFile(tmp_path, ttl=10)
+    cache.dump(key(1), make_info(3), b"one")
+    cache.load(key(1))
+    clock.advance(11)
+    with pytest.raises(KeyError):
+        cache.load(key(1))
