@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 import dash
 import flask
@@ -260,9 +261,15 @@ class ServiceData:
             raise ValueError(f"the endpoint {endpoint!r} is already bound on this app")
         outage = Outage()
 
-        def stream(uid: str, download: bool) -> flask.Response:
+        def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
             return respond(
-                self._cache, uid, download, self._chunk_size, handover, self._resolve_owner
+                self._cache,
+                uid,
+                download,
+                self._chunk_size,
+                handover,
+                self._resolve_owner,
+                environ=environ,
             )
 
         def view() -> flask.Response:

@@ -95,8 +95,13 @@ def respond(
     chunk_mb: int,
     offload: Offload | None = None,
     resolve_owner: OwnerResolver | None = None,
+    *,
+    environ: dict[str, Any] | None = None,
 ) -> flask.Response:
     """The response for item ``uid`` (see :meth:`ServiceData.stream`).
+
+    ``environ`` is the request's WSGI environ (``None``: the current request's, if any),
+    whose ``Range``, conditional headers and method are answered.
 
     With ``offload``, a file-backed item (a registered path, a ``CacheFile`` item) is
     answered with a header handing the file to the front server instead of a body.
@@ -128,9 +133,10 @@ def respond(
         if offload is not None and path is not None and offload.handles(one_time):
             etag = offload.etag(st)
         response = _headers(info, size, etag, download, one_time)
-        environ: dict[str, Any] | None = None
-        if flask.has_request_context():
-            environ = single_range_environ(flask.request.environ)
+        if environ is None and flask.has_request_context():
+            environ = flask.request.environ
+        if environ is not None:
+            environ = single_range_environ(environ)
             early = _conditional(response, environ, size, one_time)
             if early is not None:
                 if source is not None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import flask
 from werkzeug.exceptions import MethodNotAllowed
@@ -22,6 +24,11 @@ ALLOWED_METHODS = ("GET", "HEAD")
 #: Methods routed to the view, so that the others get a JSON 405 rather than Flask's HTML.
 ROUTED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 RETRY_AFTER = "5"  # seconds a client should wait after a 503
+#: The query string of almost every request, as ``register()`` writes it: read without
+#: building ``request.args`` (anything else takes the general path, same answers).
+_PLAIN_QUERY = re.compile(r"uid=([0-9a-f]{32})(&download=(?:true|false))?")
+#: The view's ``stream``: (uid, download, WSGI environ) -> response.
+Stream = Callable[[str, bool, dict[str, Any]], flask.Response]
 
 
 class Outage:
@@ -46,9 +53,7 @@ class Outage:
             logger.warning("dash-file-cache: the cache is available again")
 
 
-def answer(
-    stream: Callable[[str, bool], flask.Response], outage: Outage, cors: CorsPolicy
-) -> flask.Response:
+def answer(stream: Stream, outage: Outage, cors: CorsPolicy) -> flask.Response:
     """The view's response, CORS headers included."""
     request = flask.request
     if request.method == "OPTIONS":
@@ -61,13 +66,40 @@ def answer(
     return response
 
 
-def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> flask.Response:
+def _answer(stream: Stream, outage: Outage) -> flask.Response:
     """The response to a GET or HEAD (or a JSON error)."""
-    request = flask.request
-    if request.method not in ALLOWED_METHODS:
-        refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
+    request = flask.request._get_current_object()  # type: ignore[attr-defined]
+    environ, method = request.environ, request.method
+    if method not in ALLOWED_METHODS:
+        refused = error_response(405, f"{method} is not supported; use GET or HEAD")
         refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
         return refused
+    plain = _PLAIN_QUERY.fullmatch(environ.get("QUERY_STRING", ""))
+    if plain is not None:
+        uid, download = plain.group(1), plain.group(2) == "&download=true"
+    else:
+        parsed = _parse_query(request)
+        if isinstance(parsed, flask.Response):
+            return parsed
+        uid, download = parsed
+    try:
+        response = stream(uid, download, environ)
+    except FileNotFoundError:
+        response = error_response(404, NOT_FOUND)
+    except BackendUnavailable as exc:
+        outage.failed(exc)
+        unavailable = error_response(503, "the cache is unavailable; try again shortly")
+        unavailable.headers["Retry-After"] = RETRY_AFTER
+        return unavailable
+    except OSError:
+        logger.exception("dash-file-cache could not read item %s", uid)
+        return error_response(500, "the cached item could not be read")
+    outage.succeeded()
+    return response
+
+
+def _parse_query(request: flask.Request) -> tuple[str, bool] | flask.Response:
+    """``(uid, download)`` from any query string, or the JSON 400 that refuses it."""
     try:
         uid = request.args.get("uid")
         raw_download = request.args.get("download")
@@ -81,20 +113,7 @@ def _answer(stream: Callable[[str, bool], flask.Response], outage: Outage) -> fl
         download = parse_bool(raw_download)
     except ValueError as exc:
         return error_response(400, f"the query parameter 'download' is invalid: {exc}")
-    try:
-        response = stream(uid, download)
-    except FileNotFoundError:
-        response = error_response(404, NOT_FOUND)
-    except BackendUnavailable as exc:
-        outage.failed(exc)
-        unavailable = error_response(503, "the cache is unavailable; try again shortly")
-        unavailable.headers["Retry-After"] = RETRY_AFTER
-        return unavailable
-    except OSError:
-        logger.exception("dash-file-cache could not read item %s", uid)
-        return error_response(500, "the cached item could not be read")
-    outage.succeeded()
-    return response
+    return uid, download
 
 
 def refuse_other_methods(server: flask.Flask, route: str) -> None:
