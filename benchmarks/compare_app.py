@@ -1,5 +1,8 @@
 """The app each gunicorn case of ``compare_gunicorn.py`` runs (``BENCH_CASE``: the case).
 
+``dcc``: a Dash app whose callback answers with ``dcc.send_file`` (the file base64-encoded
+in the callback's JSON); its "paths" name the callback request to POST.
+
 It is copied beside the data and run from there, so that the 0.2.0 virtualenv imports its
 own ``dash_file_cache``, not this checkout's.
 """
@@ -15,7 +18,7 @@ server = flask.Flask(__name__)
 version = "-"
 if case == "flask":
     data = open(small, "rb").read()
-    paths = {"big": "/file/big", "small": "/file/small", "memory": "/memory"}
+    paths = {"big": "/file/big", "small": "/file/small", "memory": "/memory", "same": "/same"}
 
     @server.get("/file/<which>")
     def file(which):
@@ -25,6 +28,37 @@ if case == "flask":
     @server.get("/memory")
     def memory():
         return flask.Response(data, mimetype="application/octet-stream")
+
+    @server.get("/same")
+    def same():  # the file read per request, with the headers ServiceData sends
+        with open(small, "rb", buffering=0) as source:
+            body = source.read()
+        headers = {
+            "Content-Disposition": "inline; filename=\"small.bin\"; filename*=UTF-8''small.bin",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-cache",
+            "Accept-Ranges": "bytes",
+            "ETag": '"0123456789abcdef0123456789abcdef"',
+        }
+        return flask.Response(body, mimetype="application/octet-stream", headers=headers)
+elif case == "dcc":
+    import dash
+    from dash import Input, Output, dcc, html
+
+    app = dash.Dash(__name__, server=server)
+    app.layout = html.Div([html.Button(id="big"), html.Button(id="small"), dcc.Download(id="dl")])
+
+    @app.callback(
+        Output("dl", "data"),
+        Input("big", "n_clicks"),
+        Input("small", "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def send(_big, _small):
+        which = dash.callback_context.triggered_id
+        return dcc.send_file(big if which == "big" else small)
+
+    paths = {"big": "dcc:big", "small": "dcc:small"}
 else:  # ServiceData as both READMEs show it: serve(app), then register(path)
     import dash_file_cache as dfc
 

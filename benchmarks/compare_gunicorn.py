@@ -4,8 +4,11 @@ In one run, rounds alternating between the servers (medians of ``--rounds``): th
 package's ``ServiceData`` over ``CachePlain``, ``CacheFile`` and ``CacheRedis`` (its own
 ``redis-server``); ``dash-file-cache`` 0.2.0 from PyPI (in its own virtualenv under
 ``~/.cache/dfc-bench/``, run by that venv's gunicorn); ``flask.send_file``; a minimal Flask
-view answering the small file from memory (the floor of any in-process answer); nginx
-serving the files itself (the limit). Measured: a big file (``--big-mib``) read 1 MiB at a
+view answering the small file from memory (the floor of any in-process answer), and one
+reading it from disk per request and sending the headers ``ServiceData`` sends; nginx
+serving the files itself (the limit); and ``dcc.Download`` with ``dcc.send_file``, what a
+Dash app does without this package (the file base64-encoded inside the callback's JSON,
+timed until the client has decoded it). Measured: a big file (``--big-mib``) read 1 MiB at a
 time by one client: throughput, the worker process's CPU seconds per GiB and peak RSS
 growth; a small file (``--small-kib``): requests/s from ``wrk -t1 -c8`` (else threads).
 
@@ -16,6 +19,7 @@ Run: ``python benchmarks/compare_gunicorn.py [--big-mib 1024] [--small-kib 10]
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import math
@@ -50,9 +54,35 @@ CASES = {
     f"dash-file-cache {OLD}": (OLD, OLD),
     "flask.send_file": ("flask", "send_file"),
     "nginx (direct)": ("nginx", "nginx"),
+    "dcc.Download": ("dcc", "dcc"),
     "minimal view": ("flask", "minimal"),
+    "view, file + headers": ("flask", "same"),
 }
-BIG_CASES = list(CASES)[:-1]
+BIG_CASES = list(CASES)[:-2]
+DCC_ROUTE = "/_dash-update-component"
+
+
+def dcc_request(which: str) -> bytes:
+    """The callback POST a browser sends when the ``which`` button is clicked."""
+    return json.dumps(
+        {
+            "output": "dl.data",
+            "outputs": {"id": "dl", "property": "data"},
+            "inputs": [
+                {"id": "big", "property": "n_clicks", "value": 1 if which == "big" else None},
+                {"id": "small", "property": "n_clicks", "value": 1 if which == "small" else None},
+            ],
+            "changedPropIds": [f"{which}.n_clicks"],
+            "state": [],
+        }
+    ).encode()
+
+
+def dcc_file(body: bytes) -> bytes:
+    """The file inside a ``dcc.send_file`` callback answer (decoded, as the browser does)."""
+    data = json.loads(body)["response"]["dl"]["data"]
+    return base64.b64decode(data["content"]) if data["base64"] else data["content"].encode()
+
 
 APP = Path(__file__).with_name("compare_app.py")  # started by each gunicorn case
 
@@ -75,8 +105,15 @@ def old_venv_gunicorn() -> Path:
 
 
 def get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+    """GET ``path`` (``dcc:<which>``: POST that callback, and return the file it carries)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
+        if path.startswith("dcc:"):
+            json_type = {"Content-Type": "application/json"}
+            conn.request("POST", DCC_ROUTE, body=dcc_request(path[4:]), headers=json_type)
+            response = conn.getresponse()
+            body = response.read()
+            return response.status, dict(response.getheaders()), dcc_file(body)
         conn.request("GET", path, headers=headers or {})
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read()
@@ -187,6 +224,23 @@ def ready(server: dict) -> dict:
     return server
 
 
+def fetch_size(port: int, path: str) -> tuple[int, int]:
+    """(status, bytes of the file the client holds) for one full-speed fetch of ``path``."""
+    if path.startswith("dcc:"):  # the whole answer, then the file decoded from it
+        status, _, body = get(port, path)
+        return status, len(body)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        got = 0
+        while chunk := response.read(MIB):
+            got += len(chunk)
+        return response.status, got
+    finally:
+        conn.close()
+
+
 def download(port: int, path: str, size: int, worker: int, extra: int | None) -> dict:
     """One full-speed download: MB/s, worker CPU s/GiB, peak RSS growth MiB."""
     with open(f"/proc/{worker}/clear_refs", "w") as refs:
@@ -194,16 +248,10 @@ def download(port: int, path: str, size: int, worker: int, extra: int | None) ->
     rss = status_kib(worker, "VmRSS")
     cpu = cpu_seconds(worker)
     extra_cpu = cpu_seconds(extra) if extra else 0.0
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     start = time.perf_counter()
-    conn.request("GET", path)
-    response = conn.getresponse()
-    got = 0
-    while chunk := response.read(MIB):
-        got += len(chunk)
+    status, got = fetch_size(port, path)
     elapsed = time.perf_counter() - start
-    conn.close()
-    assert response.status == 200 and got == size, (path, response.status, got)
+    assert status == 200 and got == size, (path, status, got)
     time.sleep(0.05)  # let the worker finish the response before reading its CPU time
     return {
         "MB/s": size / elapsed / 1e6,
@@ -216,6 +264,15 @@ def download(port: int, path: str, size: int, worker: int, extra: int | None) ->
 def wrk_rate(port: int, path: str, seconds: float) -> float:
     url = f"http://127.0.0.1:{port}{path}"
     command = ["wrk", "-t1", "-c8", f"-d{max(1, round(seconds))}s", url]
+    if path.startswith("dcc:"):  # the callback POST, from a wrk script
+        url = f"http://127.0.0.1:{port}{DCC_ROUTE}"
+        body = dcc_request(path[4:]).decode()
+        script = Path(tempfile.gettempdir()) / f"dfc-bench-{os.getpid()}-{path[4:]}.lua"
+        script.write_text(
+            f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+        )
+        command = ["wrk", "-t1", "-c8", f"-d{max(1, round(seconds))}s", "-s", str(script), url]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     assert "Non-2xx" not in out, out
     return float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
@@ -230,7 +287,11 @@ def python_rate(port: int, path: str, seconds: float) -> float:
         conn = None
         while time.monotonic() < deadline and not errors:
             conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", path)
+            if path.startswith("dcc:"):
+                json_type = {"Content-Type": "application/json"}
+                conn.request("POST", DCC_ROUTE, body=dcc_request(path[4:]), headers=json_type)
+            else:
+                conn.request("GET", path)
             response = conn.getresponse()
             response.read()
             if response.status != 200:
@@ -313,7 +374,7 @@ def start(stack: ExitStack, work: Path, big_mib: int, small_kib: int) -> tuple[d
     redis_url, redis_pid = stack.enter_context(redis_server(work))
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env.update(BENCH_BIG=str(big), BENCH_SMALL=str(small), BENCH_REDIS=redis_url)
-    names = ["CachePlain", "CacheFile", "CacheRedis", OLD, "flask"]
+    names = ["CachePlain", "CacheFile", "CacheRedis", OLD, "flask", "dcc"]
     servers = [start_gunicorn(stack, work, name, env) for name in names]  # start together
     apps = {s["name"]: ready(s) for s in servers}
     extra = f"location /files/ {{ alias {files}/; sendfile on; }}"  # as distributions ship it
@@ -329,7 +390,11 @@ def start(stack: ExitStack, work: Path, big_mib: int, small_kib: int) -> tuple[d
     targets = {}
     for case, (name, _) in CASES.items():
         app = apps[name]
-        paths = {"small": app["paths"]["memory"]} if case == "minimal view" else app["paths"]
+        paths = app["paths"]
+        if case == "minimal view":
+            paths = {"small": app["paths"]["memory"]}
+        elif case == "view, file + headers":
+            paths = {"small": app["paths"]["same"]}
         targets[case] = (app["port"], paths, app.get("pid") or app["proc"].pid)
     return targets, redis_pid
 
@@ -340,6 +405,9 @@ def probe(targets: dict, small: bytes) -> dict[str, tuple[int, bool, str]]:
     for case, (port, paths, _) in targets.items():
         status, headers, body = get(port, paths["small"])
         assert status == 200 and body == small, (case, status, len(body))
+        if case == "dcc.Download":  # a callback answer: no Range, no ETag of the file
+            features[case] = (status, False, "-")
+            continue
         status, _, _ = get(port, paths["small"], {"Range": "bytes=0-9"})
         features[case] = (status, "ETag" in headers, headers.get("Accept-Ranges", "-"))
     return features
@@ -364,12 +432,14 @@ def main() -> None:
         targets, redis_pid = start(stack, work, args.big_mib, args.small_kib)
         features = probe(targets, (work / "files" / "small.bin").read_bytes())
         for index in range(args.rounds):  # rounds alternate between servers, order rotated
-            for case in BIG_CASES[index % 6 :] + BIG_CASES[: index % 6]:
+            turn = index % len(BIG_CASES)
+            for case in BIG_CASES[turn:] + BIG_CASES[:turn]:
                 port, paths, master = targets[case]
                 also = redis_pid if case == "ours CacheRedis" else None
                 run = download(port, paths["big"], big_size, worker_pid(master), also)
                 big_runs[case].append(run)
-            for case in list(CASES)[index % 7 :] + list(CASES)[: index % 7]:
+            turn = index % len(CASES)
+            for case in list(CASES)[turn:] + list(CASES)[:turn]:
                 port, paths, _ = targets[case]
                 small_runs[case].append(rate(port, paths["small"], args.seconds))
 
@@ -406,7 +476,9 @@ def main() -> None:
     print(
         f"{args.small_kib} KiB requests/s: ours (CachePlain) vs {OLD} "
         f"{fmt(ratio(reqs[ours], reqs[old]))}, vs minimal view "
-        f"{fmt(ratio(reqs[ours], reqs['minimal view']))}; CacheFile vs CachePlain "
+        f"{fmt(ratio(reqs[ours], reqs['minimal view']))}, vs a view reading the file and "
+        f"sending the same headers {fmt(ratio(reqs[ours], reqs['view, file + headers']))}; "
+        f"CacheFile vs CachePlain "
         f"{fmt(ratio(reqs['ours CacheFile'], reqs[ours]))}, CacheRedis vs CachePlain "
         f"{fmt(ratio(reqs['ours CacheRedis'], reqs[ours]))}"
     )
@@ -417,11 +489,13 @@ def main() -> None:
             "ours/minimal view": (ours, "minimal view"),
             "CacheFile/CachePlain": ("ours CacheFile", ours),
             "CacheRedis/CachePlain": ("ours CacheRedis", ours),
+            "ours/dcc.Download": (ours, "dcc.Download"),
         }
         metrics = {
             f"{args.big_mib} MiB: MB/s": (speed, 1e-9),
             f"{args.big_mib} MiB: CPU s/GiB (lower is better)": (cpu, tick),
             f"{args.small_kib} KiB: req/s": (reqs, 1e-9),
+            f"{args.big_mib} MiB: peak RSS growth (lower is better)": (peak, 1.0),
         }
         ratios = {
             label: {m: ratio(v.get(a, -1), v.get(b, 0), f) for m, (v, f) in metrics.items()}
