@@ -353,7 +353,8 @@ def chart(ratios: dict[str, dict[str, float]], path: Path) -> None:
         ys = [ratios[pair][metric] for pair in ratios]
         shown = [y if y > 0 else math.nan for y in ys]  # a log scale has no 0
         bars = ax.bar(xs, shown, width, label=metric)
-        ax.bar_label(bars, labels=["" if math.isnan(y) else f"{y:.2f}" for y in shown], fontsize=7)
+        labels = ["" if math.isnan(y) else f"{y:.2f}" if y >= 0.01 else f"{y:.0e}" for y in shown]
+        ax.bar_label(bars, labels=labels, fontsize=7)
     ax.set_yscale("log")
     ax.axhline(1.0, color="black", linewidth=1)
     ax.set_xticks(range(len(ratios)), list(ratios), fontsize=8)

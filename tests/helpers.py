@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import json
 import struct
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
+
+#: axe-core, an npm dev dependency (``npm ci``), injected into pages by the a11y checks.
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.x A/AA rules, plus label-content-name-mismatch (an accessible name that does not
+# contain the visible label). arguments[0]: a CSS selector to check, or null: the document.
+_RUN_AXE = """
+const done = arguments[arguments.length - 1];
+axe.run(
+    arguments[0] ? { include: [[arguments[0]]] } : document,
+    {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
+        rules: { "label-content-name-mismatch": { enabled: true } },
+        resultTypes: ["violations"],
+    }
+).then((r) => done(JSON.stringify(r.violations.map(
+    (v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html) })
+))), (e) => done(JSON.stringify([{ id: "axe failed", nodes: [String(e)] }])));
+"""
+
+
+def axe_violations(driver: Any, selector: str | None = None) -> list[dict[str, Any]]:
+    """axe-core's violations in the page of a Selenium ``driver`` (within ``selector``)."""
+    if not driver.execute_script("return typeof axe !== 'undefined';"):
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found: list[dict[str, Any]] = json.loads(driver.execute_async_script(_RUN_AXE, selector))
+    return found
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:

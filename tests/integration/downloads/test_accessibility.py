@@ -5,39 +5,22 @@ mid-transfer and after an error, WCAG 2.x A/AA rules plus ``label-content-name-m
 from __future__ import annotations
 
 import io
-import json
 import os
-from pathlib import Path
 
 import pytest
 from dash import Input, Output, html
 from download_helpers import MIB, Recorder, start, state_div, write_random_file
 
 import dash_file_cache as dfc
+from tests.helpers import AXE, axe_violations
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 MISSING = "/cached-data?uid=" + "0" * 32
-RUN_AXE = """
-const done = arguments[arguments.length - 1];
-axe.run(
-    { include: [[arguments[0]]] },
-    {
-        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-        rules: { "label-content-name-mismatch": { enabled: true } },
-        resultTypes: ["violations"],
-    }
-).then((r) => done(JSON.stringify(r.violations.map(
-    (v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html) })
-))), (e) => done(JSON.stringify([{ id: "axe failed", nodes: [String(e)] }])));
-"""
 
 
 def violations(dash_duo, selector: str) -> list[dict]:
-    if not dash_duo.driver.execute_script("return typeof axe !== 'undefined';"):
-        dash_duo.driver.execute_script(AXE.read_text(encoding="utf-8"))
-    return json.loads(dash_duo.driver.execute_async_script(RUN_AXE, selector))
+    return axe_violations(dash_duo.driver, selector)
 
 
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (npm ci)")

@@ -13,7 +13,6 @@ the way it saves the screenshot committed as ``docs/demo.png``.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -26,13 +25,12 @@ import pytest
 import requests
 
 from tests.conftest import free_port
-from tests.helpers import wait_until
+from tests.helpers import AXE, axe_violations, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[3]
 SCREENSHOT = ROOT / "docs" / "demo.png"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WINDOW = (1200, 1800)  # CSS pixels: every section of the demo fits
 START_TIMEOUT = 60  # s: imports, then ~6 MB of generated images
 WAIT = 20  # s: default wait for the page
@@ -95,22 +93,6 @@ IMAGE = """
 const img = document.querySelector(arguments[0] + " img");
 if (!img || !img.complete || img.naturalWidth === 0) { return null; }
 return [img.getAttribute("src"), img.naturalWidth, img.naturalHeight];
-"""
-
-# axe-core on the whole document: WCAG 2.x A/AA rules plus label-content-name-mismatch
-# (as tests/integration/downloads/test_accessibility.py).
-RUN_AXE = """
-const done = arguments[arguments.length - 1];
-axe.run(
-    document,
-    {
-        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] },
-        rules: { "label-content-name-mismatch": { enabled: true } },
-        resultTypes: ["violations"],
-    }
-).then((r) => done(JSON.stringify(r.violations.map(
-    (v) => ({ id: v.id, nodes: v.nodes.map((n) => n.html) })
-))), (e) => done(JSON.stringify([{ id: "axe failed", nodes: [String(e)] }])));
 """
 
 
@@ -241,9 +223,7 @@ class Page:
 
     def axe_violations(self) -> list[dict[str, Any]]:
         """axe-core's WCAG 2.x A/AA violations on the whole document."""
-        if not self.driver.execute_script("return typeof axe !== 'undefined';"):
-            self.driver.execute_script(AXE.read_text(encoding="utf-8"))
-        return json.loads(self.driver.execute_async_script(RUN_AXE))
+        return axe_violations(self.driver)
 
 
 def found_partial(loaded: int | None, total: int | None, size: int) -> bool:
