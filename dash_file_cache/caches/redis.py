@@ -18,7 +18,8 @@ chunks (no longer counted in ``nbytes``) until the last reader closes, or for an
 A one-time claim removes the record in one script, so exactly one caller, on any host,
 gets the chunks, which its stream deletes on close.
 
-The scripts compute key names from the prefix, so Redis Cluster is not supported.
+The scripts (:mod:`.redis_scripts`) compute key names from the prefix, so Redis Cluster
+is not supported. Streams over the chunks: :mod:`.redis_stream`.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
-from .abstract import BackendUnavailable, CacheAbstract, check_positive
+from . import redis_scripts as scripts
+from .abstract import CacheAbstract, check_positive
+from .redis_scripts import READER_GRACE_MS
+from .redis_stream import RedisChunkStream, connect, reachable
 from .typehints import CachedData, CachedFileInfo
 
 if TYPE_CHECKING:
@@ -46,242 +50,7 @@ logger = logging.getLogger(__name__)
 MEGABYTE = 1024 * 1024  # bytes
 PENDING_TTL_MS = 3_600_000  # 1 hour: an abandoned write disappears by itself
 SMALL = 64 * 1024  # bytes: items up to this size are read with their record, in one trip
-READER_GRACE_MS = 3_600_000  # 1 hour: chunks kept for a reader that never closed
 CLAIMED_TTL_MS = 3_600_000  # 1 hour: a claimed item whose response never closed
-CULL_LIMIT = 1000  # most items dropped by one cull
-
-# Shared by the scripts. KEYS: index, expiry, sizes, bytes, seq.
-# ARGV[1] prefix, ARGV[2] now, ARGV[3] cache_size, ARGV[4] max_bytes ("" = none).
-_LIB = f"""
-local P = ARGV[1]
-local function retire(chunks)
-  if not chunks then return end
-  local readers = tonumber(redis.call('GET', chunks .. ':readers') or '0')
-  if readers > 0 then
-    redis.call('PEXPIRE', chunks, {READER_GRACE_MS})
-  else
-    redis.call('DEL', chunks)
-  end
-end
-local function drop(uid, keep_chunks)
-  local raw = redis.call('GET', P .. uid .. ':info')
-  local chunks = nil
-  if raw then chunks = cjson.decode(raw)['chunks'] end
-  redis.call('DEL', P .. uid .. ':info')
-  redis.call('ZREM', KEYS[1], uid)
-  redis.call('ZREM', KEYS[2], uid)
-  local size = redis.call('HGET', KEYS[3], uid)
-  if size then
-    redis.call('HDEL', KEYS[3], uid)
-    redis.call('DECRBY', KEYS[4], size)
-  end
-  if not keep_chunks then retire(chunks) end
-  return raw, chunks
-end
-local function cull()
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[2], 'LIMIT', 0, {CULL_LIMIT})
-  for _, uid in ipairs(expired) do drop(uid) end
-  local count_bound = tonumber(ARGV[3])
-  local byte_bound = tonumber(ARGV[4])
-  for _ = 1, {CULL_LIMIT} do
-    local over = (count_bound and redis.call('ZCARD', KEYS[1]) > count_bound)
-      or (byte_bound and tonumber(redis.call('GET', KEYS[4]) or '0') > byte_bound)
-    if not over then return end
-    local oldest = redis.call('ZRANGE', KEYS[1], 0, 0)
-    if #oldest == 0 then return end
-    drop(oldest[1])
-  end
-end
-"""
-
-# ARGV[5] uid, ARGV[6] record json, ARGV[7] size, ARGV[8] expire-at ("" = never),
-# ARGV[9] ttl ms ("" = never), ARGV[10] pending key, ARGV[11] chunks key ("" = none)
-_PUBLISH = (
-    _LIB
-    + """
-local uid = ARGV[5]
-drop(uid)
-local info = P .. uid .. ':info'
-if ARGV[11] ~= '' and redis.call('EXISTS', ARGV[10]) == 1 then
-  redis.call('RENAME', ARGV[10], ARGV[11])
-  if ARGV[9] == '' then redis.call('PERSIST', ARGV[11])
-  else redis.call('PEXPIRE', ARGV[11], ARGV[9]) end
-end
-redis.call('SET', info, ARGV[6])
-if ARGV[9] ~= '' then
-  redis.call('PEXPIRE', info, ARGV[9])
-  redis.call('ZADD', KEYS[2], ARGV[8], uid)
-end
-redis.call('ZADD', KEYS[1], redis.call('INCR', KEYS[5]), uid)
-redis.call('HSET', KEYS[3], uid, ARGV[7])
-redis.call('INCRBY', KEYS[4], ARGV[7])
-cull()
-return 1
-"""
-)
-
-# ARGV[5] uid
-_REMOVE = (
-    _LIB
-    + """
-local raw = drop(ARGV[5])
-if raw then return 1 end
-return 0
-"""
-)
-
-_CULL = (
-    _LIB
-    + """
-cull()
-return redis.call('ZCARD', KEYS[1])
-"""
-)
-
-# ARGV[5] uid, ARGV[6] claimed ttl ms: the record; the caller becomes a reader of its
-# chunks, which the last reader deletes (the item is no longer current).
-_CLAIM = (
-    _LIB
-    + """
-local raw, chunks = drop(ARGV[5], true)
-if not raw then return false end
-if chunks then
-  redis.call('INCR', chunks .. ':readers')
-  redis.call('PEXPIRE', chunks .. ':readers', ARGV[6])
-  if redis.call('EXISTS', chunks) == 1 then redis.call('PEXPIRE', chunks, ARGV[6]) end
-end
-return raw
-"""
-)
-
-# KEYS: info, chunks ; ARGV: grace ms. Count a reader if the item is still this version.
-_PIN = """
-local raw = redis.call('GET', KEYS[1])
-if not raw or cjson.decode(raw)['chunks'] ~= KEYS[2] then return 0 end
-local readers = KEYS[2] .. ':readers'
-redis.call('INCR', readers)
-redis.call('PEXPIRE', readers, ARGV[1])
-local ttl = redis.call('PTTL', KEYS[2])
-if ttl >= 0 and ttl < tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-return 1
-"""
-
-# KEYS: info ; ARGV: small size limit. The record, and the data of a small item with it.
-_LOAD = """
-local raw = redis.call('GET', KEYS[1])
-if not raw then return false end
-local record = cjson.decode(raw)
-if record['chunks'] and tonumber(record['info']['size']) <= tonumber(ARGV[1]) then
-  local data = redis.call('HGET', record['chunks'], '0')
-  if data then return {raw, data} end
-  if tonumber(record['info']['size']) == 0 then return {raw, ''} end
-end
-return {raw}
-"""
-
-# KEYS: info, chunks. The last reader of a version that is no longer current deletes it.
-_RELEASE = """
-local readers = KEYS[2] .. ':readers'
-local left = redis.call('DECR', readers)
-if left > 0 then return left end
-redis.call('DEL', readers)
-local raw = redis.call('GET', KEYS[1])
-if raw and cjson.decode(raw)['chunks'] == KEYS[2] then
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
-else
-  redis.call('DEL', KEYS[2])
-end
-return 0
-"""
-
-
-@contextlib.contextmanager
-def _reachable() -> Iterator[None]:
-    """Turn a lost connection to Redis into :class:`BackendUnavailable`."""
-    import redis
-
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
-        raise BackendUnavailable(f"Redis is unreachable: {exc}") from exc
-
-
-def _connect(url_or_client: Any) -> redis_lib.Redis:
-    try:
-        import redis
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "CacheRedis needs the redis client: pip install 'dash-file-cache[redis]'"
-        ) from None
-    if isinstance(url_or_client, str):
-        return redis.Redis.from_url(url_or_client)
-    if isinstance(url_or_client, redis.Redis):
-        return url_or_client
-    raise TypeError(
-        f"url_or_client must be a redis URL or a redis.Redis, not {type(url_or_client).__name__}"
-    )
-
-
-class RedisChunkStream(io.RawIOBase):
-    """A seekable, read-only stream over an item's chunks; reads one chunk per call.
-
-    :param client: the Redis client.
-    :param key: the hash holding the chunks.
-    :param size: the item's size in bytes.
-    :param chunk: the size of each stored chunk in bytes.
-    :param on_close: called once when the stream closes (release or delete the chunks).
-    """
-
-    def __init__(
-        self,
-        client: redis_lib.Redis,
-        key: str,
-        size: int,
-        chunk: int,
-        on_close: Callable[[], object] | None = None,
-    ) -> None:
-        super().__init__()
-        self._client, self._key, self._size, self._chunk = client, key, size, chunk
-        self._on_close = on_close
-        self._pos = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def readinto(self, buffer: Any) -> int:
-        if self._pos >= self._size:
-            return 0
-        index, skip = divmod(self._pos, self._chunk)
-        with _reachable():
-            data = self._client.hget(self._key, str(index))
-        if data is None:  # lost (Redis restarted, or the reader grace ran out)
-            raise BackendUnavailable(f"the chunks of {self._key} are gone from Redis")
-        piece = memoryview(cast(bytes, data))[skip : skip + len(buffer)]
-        buffer[: len(piece)] = piece
-        self._pos += len(piece)
-        return len(piece)
-
-    def close(self) -> None:
-        on_close, self._on_close = self._on_close, None
-        if on_close is not None and not self.closed:
-            try:
-                with _reachable():
-                    on_close()
-            except BackendUnavailable:
-                logger.warning("dash-file-cache could not release %s in Redis", self._key)
-        super().close()
 
 
 class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
@@ -324,21 +93,21 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         if not isinstance(copy_paths, bool):
             raise TypeError(f"copy_paths must be a bool, not {type(copy_paths).__name__}")
         self._chunk = check_positive("chunk_size", chunk_size) * MEGABYTE
-        self._client = _connect(url_or_client)
+        self._client = connect(url_or_client)
         self._owns_client = isinstance(url_or_client, str)
         self._prefix = key_prefix
         self._copy_paths = copy_paths
         register = self._client.register_script
         self._publish, self._remove, self._cull_script = (
-            register(_PUBLISH),
-            register(_REMOVE),
-            register(_CULL),
+            register(scripts.PUBLISH),
+            register(scripts.REMOVE),
+            register(scripts.CULL),
         )
         self._claim, self._pin, self._release, self._load = (
-            register(_CLAIM),
-            register(_PIN),
-            register(_RELEASE),
-            register(_LOAD),
+            register(scripts.CLAIM),
+            register(scripts.PIN),
+            register(scripts.RELEASE),
+            register(scripts.LOAD),
         )
 
     @property
@@ -370,13 +139,13 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         return [self._prefix, self.clock(), *bound]
 
     def __len__(self) -> int:
-        with _reachable():
+        with reachable():
             return int(self._cull_script(keys=self._lib_keys(), args=self._lib_args()))
 
     @property
     def nbytes(self) -> int:
         """Bytes of data held in Redis for live items."""
-        with _reachable():
+        with reachable():
             return int(self._client.get(self._key("bytes")) or 0)
 
     # -- helpers --------------------------------------------------------------------------
@@ -386,7 +155,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
 
     def _record_and_data(self, key: str) -> tuple[dict[str, Any], bytes | None]:
         """The item's record and, for an item of at most :data:`SMALL` bytes, its data."""
-        with _reachable():
+        with reachable():
             reply = self._load(keys=[self._key(f"{key}:info")], args=[SMALL])
         if not reply:
             raise KeyError(key)
@@ -405,7 +174,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         chunks = str(record["chunks"])
         info_key = self._key(f"{key}:info")
         if not claimed:  # a claim counted this reader already
-            with _reachable():
+            with reachable():
                 if not self._pin(keys=[info_key, chunks], args=[READER_GRACE_MS]):
                     raise FileNotFoundError(key)
 
@@ -451,7 +220,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
                 self._check_fits(int(info["size"]))
                 source = data
             try:
-                with source, _reachable():
+                with source, reachable():
                     size = self._write_chunks(pending, source)
                 self._check_fits(size)
             except BaseException:
@@ -470,7 +239,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             "" if expires is None else expires,
             ttl_ms,
         ]
-        with _reachable():
+        with reachable():
             self._publish(keys=self._lib_keys(), args=[*self._lib_args(), *args, pending, chunks])
 
     def _write_chunks(self, pending: str, source: Any) -> int:
@@ -504,7 +273,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
 
     def remove(self, key: str) -> bool:
         """Delete an item (its chunks once no response reads them); return whether it was there."""
-        with _reachable():
+        with reachable():
             return bool(self._remove(keys=self._lib_keys(), args=[*self._lib_args(), key]))
 
     def pop(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
@@ -517,7 +286,7 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         :raises BackendUnavailable: if Redis cannot be reached.
         """
         self._record(key)
-        with _reachable():
+        with reachable():
             raw = self._claim(keys=self._lib_keys(), args=[*self._lib_args(), key, CLAIMED_TTL_MS])
         if raw is None:
             raise KeyError(key)
