@@ -9,6 +9,8 @@ import pytest
 
 import dash_file_cache as dfc
 
+from .target import Target
+
 
 @pytest.fixture(params=["plain", "file", "redis"])
 def cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dfc.CacheAbstract]:
@@ -36,3 +38,9 @@ def cache(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dfc.CacheA
 def cache_kind(request: pytest.FixtureRequest, cache: dfc.CacheAbstract) -> str:
     """The name of the ``cache`` parameter of this test (plain, file or redis)."""
     return str(request.node.callspec.params["cache"])
+
+
+@pytest.fixture
+def target(cache: dfc.CacheAbstract, tmp_path: Path) -> Target:
+    """A service on ``cache`` with one registered item of each kind."""
+    return Target(cache, tmp_path)
