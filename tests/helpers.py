@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+import subprocess
 import threading
 import time
 import zlib
@@ -39,6 +40,17 @@ def axe_violations(driver: Any, selector: str | None = None) -> list[dict[str, A
         driver.execute_script(AXE.read_text(encoding="utf-8"))
     found: list[dict[str, Any]] = json.loads(driver.execute_async_script(_RUN_AXE, selector))
     return found
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a process we started and wait for it (kill it if it lingers)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(30)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 10.0, what: str = "") -> Any:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.client
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,8 +13,8 @@ from pathlib import Path
 import psutil
 
 from ..conftest import free_port, start_redis  # noqa: F401 (re-exported)
-from ..helpers import wait_until
-from ..multiprocess.servers import ready
+from ..helpers import stop, wait_until  # noqa: F401 (stop re-exported)
+from ..multiprocess.servers import gunicorn_command, ready
 
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN_APP = "tests.multiprocess.gunicorn_app:app"
@@ -41,17 +40,6 @@ def get(port: int, path: str, timeout: float = 30) -> Answer:
         conn.close()
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate a process we started and wait for it (kill it if it lingers)."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(30)
-
-
 @contextmanager
 def gunicorn_logged(
     env: dict[str, str], log_path: Path, *options: str
@@ -59,15 +47,7 @@ def gunicorn_logged(
     """Run gunicorn on ``tests/multiprocess/gunicorn_app.py`` on a free port of 127.0.0.1,
     its stdout and stderr going to ``log_path``; yield ``(port, master process)``."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        f"--bind=127.0.0.1:{port}",
-        "--log-level=warning",
-        *options,
-        GUNICORN_APP,
-    ]
+    command = gunicorn_command(GUNICORN_APP, port, *options)
     with (
         open(log_path, "wb") as log,
         subprocess.Popen(

@@ -19,6 +19,7 @@ import pytest
 
 import dash_file_cache as dfc
 
+from ..backends.contract import make_info
 from ..helpers import wait_until
 from .procs import ROOT, gone
 
@@ -62,7 +63,7 @@ def test_close_stops_the_manager_at_once() -> None:
     try:
         (manager,) = [c for c in psutil.Process().children() if c.pid not in before]
         assert not gone(manager)
-        cache.dump("0" * 32, _info(), b"data")
+        cache.dump("0" * 32, make_info(4), b"data")
     finally:
         started = time.monotonic()
         cache.close()
@@ -70,16 +71,3 @@ def test_close_stops_the_manager_at_once() -> None:
     assert gone(manager)  # right after close() returns, no polling
     cache.close()  # idempotent
     assert manager.pid not in {child.pid for child in psutil.Process().children()}
-
-
-def _info() -> dfc.caches.CachedFileInfo:
-    return {
-        "kind": "bytes",
-        "size": 4,
-        "file_name": "x.bin",
-        "content_type": "application/octet-stream",
-        "mime_type": "application/octet-stream",
-        "one_time_service": False,
-        "created": time.time(),
-        "etag": "e" * 32,
-    }

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..conftest import free_port
-from ..helpers import wait_until
+from ..helpers import stop, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,23 +55,20 @@ def ready(port: int) -> bool:
         return False
 
 
+def gunicorn_command(target: str, port: int, *options: str) -> list[str]:
+    """The command that runs ``gunicorn target`` on ``port`` of 127.0.0.1."""
+    bind = f"--bind=127.0.0.1:{port}"
+    return [sys.executable, "-m", "gunicorn", bind, "--log-level=warning", *options, target]
+
+
 @contextmanager
 def gunicorn(target: str, env: dict[str, str], *options: str) -> Iterator[int]:
     """Run ``gunicorn target`` on a free port of 127.0.0.1 until the block ends; yield the port."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        f"--bind=127.0.0.1:{port}",
-        "--log-level=warning",
-        *options,
-        target,
-    ]
+    command = gunicorn_command(target, port, *options)
     with subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}) as server:
         try:
             wait_until(lambda: ready(port), timeout=60, what=f"gunicorn {target} to answer")
             yield port
         finally:
-            server.terminate()
-            server.wait(30)
+            stop(server)

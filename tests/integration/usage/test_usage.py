@@ -25,7 +25,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
-from tests.helpers import AXE, axe_violations, wait_until
+from tests.helpers import AXE, axe_violations, stop, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -135,12 +135,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
             assert process.poll() is None, log_path.read_text(errors="replace")
             yield url, files, log_path
         finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(30)
+            stop(process)
             (files / BIG_DOWNLOAD_NAME).unlink(missing_ok=True)  # pytest keeps tmp_path
 
 
