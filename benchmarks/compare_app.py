@@ -1,5 +1,8 @@
 """The app each gunicorn case of ``compare_gunicorn.py`` runs (``BENCH_CASE``: the case).
 
+``hooked``: ours on ``CachePlain`` in an app with a ``before_request`` hook, so the
+service's route goes through Flask's routing rather than being answered before it.
+
 ``dcc``: a Dash app whose callback answers with ``dcc.send_file`` (the file base64-encoded
 in the callback's JSON); its "paths" name the callback request to POST.
 
@@ -63,6 +66,12 @@ else:  # ServiceData as both READMEs show it: serve(app), then register(path)
     import dash_file_cache as dfc
 
     version = dfc.__version__
+    if case == "hooked":  # any before_request hook sends the route through Flask
+
+        @server.before_request
+        def hook():
+            return None
+
     if case == "CacheFile":
         cache = dfc.CacheFile(os.environ["BENCH_DIR"])
     elif case == "CacheRedis":

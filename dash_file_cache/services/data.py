@@ -14,6 +14,7 @@ from ..caches.abstract import CacheAbstract, check_positive, check_ttl
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, bind_dash, bind_flask, current_app
 from .cors import parse_cors
+from .direct import install as install_direct
 from .offload import DEFAULT_LOCATION, parse_offload
 from .ownership import OwnerResolver, owner_of_registration
 from .register import Source, check_arguments, make_item
@@ -214,6 +215,10 @@ class ServiceData:
         Call it before registering items outside a request. Bound to several apps, a
         registration inside a request uses the current app's binding, else the last one.
 
+        The route is answered before Flask's routing, with the same answers, while the
+        app has no request hook, signal receiver or earlier ``wsgi_app`` middleware that
+        would see it (then through Flask; see :mod:`dash_file_cache.services.direct`).
+
         :param app: the application where the service will be bound.
         :param endpoint: the endpoint name; ``None`` derives one from ``service_name``.
         :param allowed_cross_origin: keyword-only; origins (``"https://host:port"``) whose
@@ -272,8 +277,11 @@ class ServiceData:
                 environ=environ,
             )
 
+        def handle(environ: dict[str, Any]) -> flask.Response:
+            return answer(stream, outage, cors, environ)
+
         def view() -> flask.Response:
-            return answer(stream, outage, cors)
+            return handle(flask.request.environ)
 
         server.add_url_rule(
             binding.route,
@@ -284,6 +292,8 @@ class ServiceData:
         )
         refuse_other_methods(server, binding.route)
         add_worker_route(server, binding.route, endpoint)
+        if self._resolve_owner is None:  # owners are resolved in Flask's request context
+            install_direct(server, binding.route, handle)
         self._bindings.append(binding)
 
     def _address(self) -> str:

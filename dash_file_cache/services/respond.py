@@ -14,6 +14,7 @@ import stat
 from typing import Any, BinaryIO
 
 import flask
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import quote_etag
 
@@ -24,7 +25,7 @@ from .offload import Offload
 from .ownership import OwnerResolver, may_fetch
 from .register import path_etag
 
-__all__ = ("NOT_FOUND", "respond")
+__all__ = ("NOT_FOUND", "ItemResponse", "respond")
 
 MEGABYTE = 1024 * 1024  # bytes
 SMALL_BODY = 64 * 1024  # bytes: a whole body up to this size is read and sent as bytes
@@ -37,7 +38,26 @@ _CONDITIONAL_HEADERS = (
     "HTTP_IF_UNMODIFIED_SINCE",
     "HTTP_IF_RANGE",
 )
+_LOCATIONS = frozenset({"location", "content-location"})
 NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
+
+
+class ItemResponse(flask.Response):
+    """The response carrying an item: sent with its headers as they are.
+
+    Werkzeug copies a response's headers before sending them, to make ``Location``
+    absolute and set a missing ``Content-Length``. An item's 200 and 206 carry neither
+    ``Location`` nor a missing length, so the copy (a fifth of the time Python spends on
+    a small item) is skipped for them; any other status is sent as Werkzeug does.
+    """
+
+    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
+        if self.status_code not in (200, 206):
+            return super().get_wsgi_headers(environ)
+        names = {name.lower() for name, _ in self.headers}
+        if "content-length" not in names or not names.isdisjoint(_LOCATIONS):
+            return super().get_wsgi_headers(environ)
+        return self.headers
 
 
 def _open(data: CachedData) -> BinaryIO:
@@ -203,7 +223,7 @@ def _headers(
         ("Accept-Ranges", "none" if one_time else "bytes"),
         ("ETag", quote_etag(etag)),
     ]
-    return flask.Response(status=200, headers=headers, direct_passthrough=True)
+    return ItemResponse(status=200, headers=headers, direct_passthrough=True)
 
 
 def _conditional(

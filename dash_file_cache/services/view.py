@@ -16,7 +16,14 @@ from .cors import CorsPolicy, add_cors_headers
 from .http import UID_PATTERN, error_response, parse_bool
 from .respond import NOT_FOUND
 
-__all__ = ("ALLOWED_METHODS", "ROUTED_METHODS", "Outage", "answer", "refuse_other_methods")
+__all__ = (
+    "ALLOWED_METHODS",
+    "ROUTED_METHODS",
+    "Outage",
+    "answer",
+    "method_not_allowed",
+    "refuse_other_methods",
+)
 
 logger = logging.getLogger("dash_file_cache.services")
 
@@ -53,32 +60,45 @@ class Outage:
             logger.warning("dash-file-cache: the cache is available again")
 
 
-def answer(stream: Stream, outage: Outage, cors: CorsPolicy) -> flask.Response:
-    """The view's response, CORS headers included."""
-    request = flask.request
-    if request.method == "OPTIONS":
+def answer(
+    stream: Stream, outage: Outage, cors: CorsPolicy, environ: dict[str, Any]
+) -> flask.Response:
+    """The response to the request of WSGI ``environ``, CORS headers included.
+
+    It needs no Flask request context: the same answer is given through Flask's routing
+    and before it (:mod:`.direct`).
+    """
+    method = environ.get("REQUEST_METHOD", "GET").upper()  # as Flask reads it
+    if method == "OPTIONS":
         response = flask.Response(status=204)
         response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+    elif method not in ALLOWED_METHODS:
+        response = method_not_allowed(method)
     else:
-        response = _answer(stream, outage)
+        try:
+            response = _answer(stream, outage, environ)
+        except Exception:  # a fault of ours: a JSON 500, never an HTML page
+            logger.exception("dash-file-cache failed to answer %s", environ.get("QUERY_STRING"))
+            response = error_response(500, "the service failed to answer this request")
     if cors.origins is not None:
-        add_cors_headers(response, request.headers.get("Origin"), cors)
+        add_cors_headers(response, environ.get("HTTP_ORIGIN"), cors)
     return response
 
 
-def _answer(stream: Stream, outage: Outage) -> flask.Response:
+def method_not_allowed(method: str) -> flask.Response:
+    """The JSON 405 for any method but GET, HEAD and OPTIONS."""
+    refused = error_response(405, f"{method} is not supported; use GET or HEAD")
+    refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
+    return refused
+
+
+def _answer(stream: Stream, outage: Outage, environ: dict[str, Any]) -> flask.Response:
     """The response to a GET or HEAD (or a JSON error)."""
-    request = flask.request._get_current_object()  # type: ignore[attr-defined]
-    environ, method = request.environ, request.method
-    if method not in ALLOWED_METHODS:
-        refused = error_response(405, f"{method} is not supported; use GET or HEAD")
-        refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
-        return refused
     plain = _PLAIN_QUERY.fullmatch(environ.get("QUERY_STRING", ""))
     if plain is not None:
         uid, download = plain.group(1), plain.group(2) == "&download=true"
     else:
-        parsed = _parse_query(request)
+        parsed = _parse_query(environ)
         if isinstance(parsed, flask.Response):
             return parsed
         uid, download = parsed
@@ -98,11 +118,12 @@ def _answer(stream: Stream, outage: Outage) -> flask.Response:
     return response
 
 
-def _parse_query(request: flask.Request) -> tuple[str, bool] | flask.Response:
+def _parse_query(environ: dict[str, Any]) -> tuple[str, bool] | flask.Response:
     """``(uid, download)`` from any query string, or the JSON 400 that refuses it."""
     try:
-        uid = request.args.get("uid")
-        raw_download = request.args.get("download")
+        args = flask.Request(environ).args  # parsed as Flask's ``request.args``
+        uid = args.get("uid")
+        raw_download = args.get("download")
     except UnicodeDecodeError:  # raw non-UTF-8 bytes in QUERY_STRING (some servers)
         return error_response(400, "the query string is not valid UTF-8")
     if not uid:
@@ -125,9 +146,8 @@ def refuse_other_methods(server: flask.Flask, route: str) -> None:
     def json_405() -> flask.Response | None:
         request = flask.request
         if isinstance(request.routing_exception, MethodNotAllowed) and request.path == route:
-            refused = error_response(405, f"{request.method} is not supported; use GET or HEAD")
-            refused.headers["Allow"] = ", ".join(ALLOWED_METHODS)
-            return refused
+            return method_not_allowed(request.method)
         return None
 
+    json_405.dash_file_cache = True  # type: ignore[attr-defined]  # ours: see direct.py
     server.before_request(json_405)
