@@ -273,16 +273,43 @@ def main() -> None:
         f"{fmt(ratio(speed[ours], speed[best_speed]))} ({best_speed}), CPU/GiB "
         f"{fmt(ratio(cpu[ours], cpu[best_cpu], tick))} ({best_cpu}; lower is better)"
     )
+
+    def paired_big(other: str, key: str) -> float:
+        """The median of the ratios of downloads made one after the other."""
+        runs = zip(big_runs[ours], big_runs[other], strict=True)
+        return statistics.median(ratio(a[key], b[key], tick) for a, b in runs)
+
     print(
-        f"{args.small_kib} KiB requests/s: ours (CachePlain) vs {OLD} "
-        f"{fmt(ratio(reqs[ours], reqs[old]))}, vs minimal view "
-        f"{fmt(ratio(reqs[ours], reqs['minimal view']))}, vs a view reading the file and "
-        f"sending the same headers {fmt(ratio(reqs[ours], reqs['view, file + headers']))}; "
-        f"ours through Flask (an app with a hook) vs minimal view "
-        f"{fmt(ratio(reqs['ours, through Flask'], reqs['minimal view']))}; "
-        f"CacheFile vs CachePlain "
-        f"{fmt(ratio(reqs['ours CacheFile'], reqs[ours]))}, CacheRedis vs CachePlain "
-        f"{fmt(ratio(reqs['ours CacheRedis'], reqs[ours]))}"
+        f"{big_label}, medians of the ratios of consecutive downloads: "
+        + "; ".join(
+            f"ours vs {name} throughput {fmt(paired_big(other, 'MB/s'))}, CPU/GiB "
+            f"{fmt(paired_big(other, 'CPU s/GiB'))}"
+            for name, other in ((OLD, old), ("send_file", "flask.send_file"))
+        )
+    )
+
+    def paired(a: str, b: str) -> float:
+        """The median of the per-round ratios: each round runs every case within seconds."""
+        rounds = zip(small_runs[a], small_runs[b], strict=True)
+        return statistics.median(ratio(x, y) for x, y in rounds)
+
+    small_pairs = {
+        f"ours (CachePlain) vs {OLD}": (ours, old),
+        "vs minimal view": (ours, "minimal view"),
+        "vs a view reading the file and sending the same headers": (
+            ours,
+            "view, file + headers",
+        ),
+        "ours through Flask (an app with a hook) vs minimal view": (
+            "ours, through Flask",
+            "minimal view",
+        ),
+        "CacheFile vs CachePlain": ("ours CacheFile", ours),
+        "CacheRedis vs CachePlain": ("ours CacheRedis", ours),
+    }
+    print(
+        f"{args.small_kib} KiB requests/s, medians of the per-round ratios: "
+        + "; ".join(f"{label} {fmt(paired(a, b))}" for label, (a, b) in small_pairs.items())
     )
     if args.chart:
         pairs = {
