@@ -192,7 +192,7 @@ def chart(ratios: dict[str, dict[str, float]], path: Path) -> None:
         ax.bar_label(bars, labels=labels, fontsize=7)
     ax.set_yscale("log")
     ax.axhline(1.0, color="black", linewidth=1)
-    ax.set_xticks(range(len(ratios)), list(ratios), fontsize=8)
+    ax.set_xticks(range(len(ratios)), [n.replace("/", "/\n") for n in ratios], fontsize=8)
     ax.set_ylabel("ratio (log scale)")
     ax.set_title("dash-file-cache under gunicorn (1 sync worker), ratios (medians)")
     ax.legend(fontsize=8)
