@@ -141,6 +141,7 @@ def test_request_signal_receivers_see_the_route() -> None:
     assert seen == [address] and cache.in_flask == [True]
 
 
+@pytest.mark.filterwarnings("ignore:Current server name:UserWarning")  # Werkzeug < 3.1
 def test_server_name_is_checked_by_flask() -> None:
     server, cache, address = bound()
     server.add_url_rule("/ping", "ping", lambda: "pong")
