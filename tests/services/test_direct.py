@@ -6,12 +6,14 @@ tells which way each request went: none when answered directly, one through Flas
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import dash
+import dash_auth
 import flask
 import pytest
 from dash import html
@@ -103,6 +105,24 @@ def test_an_authentication_hook_guards_the_route() -> None:
     server.before_request_funcs[None].remove(login_required)
     assert client.get(address).data == BODY  # the hook gone: direct again
     assert cache.in_flask == [True, False]
+
+
+@pytest.mark.parametrize("auth_first", [True, False])
+def test_dash_auth_guards_the_route(auth_first: bool) -> None:
+    app = dash.Dash(__name__)
+    app.layout = html.Div("private")
+    if auth_first:
+        dash_auth.BasicAuth(app, {"alice": "alice-pw"})
+    server, cache, address = bound(app)
+    if not auth_first:  # added after serve(): seen on the next request all the same
+        dash_auth.BasicAuth(app, {"alice": "alice-pw"})
+    client = server.test_client()
+    assert client.get(address).status_code == 401
+    assert client.head(address).status_code == 401
+    assert cache.in_flask == []
+    alice = {"Authorization": "Basic " + base64.b64encode(b"alice:alice-pw").decode()}
+    assert client.get(address, headers=alice).data == BODY
+    assert cache.in_flask == [True]
 
 
 def test_an_after_request_hook_sees_the_route() -> None:
