@@ -1,5 +1,6 @@
 /*
- * Builds the one browser bundle Dash serves for this package.
+ * Builds what the browser runs: the component bundle Dash serves for this package, and
+ * the download worker that ServiceData serves beside each service.
  *
  * - `library` is the Python package name: Dash's renderer looks components up as
  *   window[<namespace>][<type>], and the generated wrappers say
@@ -10,10 +11,11 @@
  *   checked for freshness with `git diff --exit-code`.
  */
 const path = require("path");
+const webpack = require("webpack");
 
 const packageName = "dash_file_cache";
 
-module.exports = {
+const components = {
     mode: "production",
     entry: path.resolve(__dirname, "src/lib/index.js"),
     output: {
@@ -47,3 +49,35 @@ module.exports = {
     },
     performance: { hints: false },
 };
+
+/*
+ * The download worker: src/worker/ as one readable script (not minified, no source map,
+ * no transpiling: service workers run only in browsers with modern JavaScript), which
+ * ServiceData reads from the package and serves at `<service address>-sw.js`.
+ */
+const worker = {
+    mode: "production",
+    target: "webworker",
+    entry: path.resolve(__dirname, "src/worker/index.js"),
+    output: {
+        path: path.resolve(__dirname, packageName, "services"),
+        filename: "worker.js",
+        clean: false,
+    },
+    devtool: false,
+    plugins: [
+        new webpack.BannerPlugin({
+            banner:
+                "dash-file-cache download worker, built by webpack from src/worker/ " +
+                "(the protocol is described in src/worker/index.js, at the end of this file).",
+        }),
+    ],
+    optimization: {
+        minimize: false,
+        moduleIds: "deterministic",
+        chunkIds: "deterministic",
+    },
+    performance: { hints: false },
+};
+
+module.exports = [components, worker];

@@ -1,112 +1,73 @@
+/*! dash-file-cache download worker, built by webpack from src/worker/ (the protocol is described in src/worker/index.js, at the end of this file). */
+/******/ (() => { // webpackBootstrap
+/******/ 	"use strict";
+
+;// ./src/worker/chunks.js
 /*
- * dash-file-cache download worker.
- *
- * ServiceData serves this script at `<service address>-sw.js`; DownloadLink registers it
- * with the service address itself as its scope (e.g. `/cached-data`), so it sees
- * nothing else of the app. It only answers navigations to exactly that path that carry
- * a `dfc_dl=<id>` query parameter (DownloadLink makes them with a hidden iframe); every
- * other request goes to the network untouched.
- *
- * For such a navigation it fetches the item itself (with the headers the page gave it)
- * and answers with a response that streams to the browser's download manager, under
- * the name from Content-Disposition (or the name the page asked for), while it posts
- * progress on the BroadcastChannel `dash-file-cache:<id>`:
- *
- *   {type: "intercepted"}                     the navigation is ours
- *   {type: "start", loaded, total}            the service answered 200; total may be null
- *   {type: "progress", loaded, total}         at most every PROGRESS_INTERVAL_MS
- *   {type: "resumed", loaded, total}          a dropped connection was resumed
- *   {type: "done", loaded, total}             the last byte was handed to the browser
- *   {type: "error", message, status, loaded, total}
- *   {type: "aborted", loaded, total}          cancelled (by the page or the browser)
- *
- * The body is a pull-based ReadableStream: a chunk is read from the network only when
- * the download manager asks for one (backpressure: about one chunk in memory), and a
- * connection that drops mid-body is resumed with `Range: bytes=<received>-` under
- * `If-Range` and `If-Match` of the first answer's ETag, so the saved file is one
- * byte-exact file. When the item changed or is gone, the download fails with the
- * service's message. Cancelling errors the stream (the browser marks the download
- * failed) and aborts the request, so the server sees the connection close.
- *
- * Messages from the page (`worker.postMessage`):
- *   {type: "prepare", id, headers, credentials, fileName}
- *                                             remembered until the navigation comes;
- *                                             acknowledged with {type: "prepared"}
- *   {type: "cancel", id}
- *   {type: "keepalive"}                       keeps the worker running during a download
+ * Memory. Every chunk a stream hands over is a new ArrayBuffer, garbage once the
+ * browser has copied it to the download; at local network speed that garbage (hundreds
+ * of MiB per GiB) outruns the collector. So the body is read with a BYOB reader into
+ * CHUNK_BYTES buffers of the worker's own, and each buffer is used again once the
+ * browser has taken its bytes: the download stream has no queue (highWaterMark 0) and
+ * the browser asks for the next chunk (pull) only after copying the previous one, and a
+ * buffer waits for REUSE_AFTER further chunks before it is refilled. (Reading into it
+ * detaches any view still held on it, so a misuse would fail loudly, never corrupt.)
  */
-"use strict";
+const CHUNK_BYTES = 1024 * 1024;
+const REUSE_AFTER = 2; // chunks
+// A chunk is handed over once full, or once this long has passed since it began.
+const CHUNK_MAX_WAIT_MS = 100;
 
-const PARAM = "dfc_dl";
-const CHANNEL_PREFIX = "dash-file-cache:";
-const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-const PROGRESS_INTERVAL_MS = 50;
-const PREPARED_LIFETIME_MS = 60000;
-// Waits before each attempt to resume a dropped connection; a resumed transfer that
-// moves again starts the sequence anew.
-const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
-
-const CREDENTIALS = ["omit", "same-origin", "include"]; // fetch's credentials modes
-const prepared = new Map(); // id -> {headers, credentials, fileName, time}
-const jobs = new Map(); // id -> Job
-
-self.addEventListener("install", () => {
-    self.skipWaiting();
-});
-
-self.addEventListener("message", (event) => {
-    const data = event.data || {};
-    const id = typeof data.id === "string" && ID_PATTERN.test(data.id) ? data.id : null;
-    if (data.type === "prepare" && id) {
-        forgetOldPreparations();
-        prepared.set(id, {
-            headers: plainHeaders(data.headers),
-            credentials: CREDENTIALS.includes(data.credentials) ? data.credentials : "same-origin",
-            fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
-            time: Date.now(),
-        });
-        const channel = new BroadcastChannel(CHANNEL_PREFIX + id);
-        channel.postMessage({ type: "prepared" });
-        channel.close();
-    } else if (data.type === "cancel" && id) {
-        prepared.delete(id);
-        const job = jobs.get(id);
-        if (job) {
-            job.cancel();
-            event.waitUntil(job.finished);
-        }
+/** `{read(), cancel()}` over a body: `read()` resolves to `{done, value}` like a reader's. */
+function chunkReader(body) {
+    let byob = null;
+    try {
+        byob = body.getReader({ mode: "byob" });
+    } catch (_unsupported) {
+        byob = null;
     }
-    // "keepalive": receiving the event is all it takes.
-});
-
-self.addEventListener("fetch", (event) => {
-    const { request } = event;
-    if (request.method !== "GET" || request.mode !== "navigate") {
-        return;
+    if (!byob) {
+        const reader = body.getReader();
+        return { read: () => reader.read(), cancel: () => reader.cancel() };
     }
-    const url = new URL(request.url);
-    const id = url.searchParams.get(PARAM);
-    if (!id || !ID_PATTERN.test(id) || url.pathname !== servicePath()) {
-        return;
-    }
-    const job = new Job(id, url);
-    // No waitUntil for the whole transfer: an event still pending after five minutes gets
-    // the worker stopped. The page's "keepalive" messages keep it running instead.
-    event.respondWith(job.respond());
-});
-
-function servicePath() {
-    return new URL(self.registration.scope).pathname;
+    let finished = false;
+    const handed = []; // buffers whose bytes the browser has (or is about to have)
+    return {
+        async read() {
+            if (finished) {
+                return { done: true, value: undefined };
+            }
+            let buffer = handed.length > REUSE_AFTER ? handed.shift() : new ArrayBuffer(CHUNK_BYTES);
+            let filled = 0;
+            const began = Date.now();
+            while (filled < CHUNK_BYTES) {
+                // eslint-disable-next-line no-await-in-loop
+                const { done, value } = await byob.read(
+                    new Uint8Array(buffer, filled, CHUNK_BYTES - filled)
+                );
+                if (value) {
+                    buffer = value.buffer; // the same memory, under a new ArrayBuffer
+                    filled += value.byteLength;
+                }
+                if (done) {
+                    finished = true;
+                    break;
+                }
+                if (Date.now() - began >= CHUNK_MAX_WAIT_MS) {
+                    break;
+                }
+            }
+            handed.push(buffer);
+            return filled
+                ? { done: false, value: new Uint8Array(buffer, 0, filled) }
+                : { done: true, value: undefined };
+        },
+        cancel: () => byob.cancel(),
+    };
 }
 
-function forgetOldPreparations() {
-    const now = Date.now();
-    for (const [id, entry] of prepared) {
-        if (now - entry.time > PREPARED_LIFETIME_MS) {
-            prepared.delete(id);
-        }
-    }
-}
+;// ./src/worker/http.js
+/* Small pieces of the worker's HTTP work: errors, headers, names. */
 
 function plainHeaders(value) {
     const headers = {};
@@ -189,10 +150,39 @@ function disposition(fileName, upstream) {
     return "attachment";
 }
 
+function discard(response) {
+    if (response.body) {
+        response.body.cancel().catch(() => undefined);
+    }
+}
+
+;// ./src/worker/state.js
+/* What the worker's parts share: the protocol's constants and the pending work. */
+
+const PARAM = "dfc_dl";
+const CHANNEL_PREFIX = "dash-file-cache:";
+const ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+const PROGRESS_INTERVAL_MS = 50;
+const PREPARED_LIFETIME_MS = 60000;
+// Waits before each attempt to resume a dropped connection; a resumed transfer that
+// moves again starts the sequence anew.
+const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
+const CREDENTIALS = ["omit", "same-origin", "include"]; // fetch's credentials modes
+
+const prepared = new Map(); // id -> {headers, credentials, fileName, time}
+const jobs = new Map(); // id -> Job
+
+;// ./src/worker/job.js
+/* One download: fetch the item, stream it to the download manager, resume, report. */
+
+
+
+
+
 class Job {
     constructor(id, url) {
         this.id = id;
-        url.searchParams.delete(PARAM);
+        url.searchParams.delete((/* inlined export .PARAM */"dfc_dl"));
         this.url = url.href;
         const options = prepared.get(id) || {
             headers: {},
@@ -237,7 +227,7 @@ class Job {
 
     progress() {
         const now = Date.now();
-        if (now - this.lastReport >= PROGRESS_INTERVAL_MS) {
+        if (now - this.lastReport >= (/* inlined export .PROGRESS_INTERVAL_MS */50)) {
             this.lastReport = now;
             this.post({ type: "progress" });
         }
@@ -459,71 +449,106 @@ class Job {
     }
 }
 
+;// ./src/worker/index.js
 /*
- * Memory. Every chunk a stream hands over is a new ArrayBuffer, garbage once the
- * browser has copied it to the download; at local network speed that garbage (hundreds
- * of MiB per GiB) outruns the collector. So the body is read with a BYOB reader into
- * CHUNK_BYTES buffers of the worker's own, and each buffer is used again once the
- * browser has taken its bytes: the download stream has no queue (highWaterMark 0) and
- * the browser asks for the next chunk (pull) only after copying the previous one, and a
- * buffer waits for REUSE_AFTER further chunks before it is refilled. (Reading into it
- * detaches any view still held on it, so a misuse would fail loudly, never corrupt.)
+ * dash-file-cache download worker (built into dash_file_cache/services/worker.js).
+ *
+ * ServiceData serves this script at `<service address>-sw.js`; DownloadLink registers it
+ * with the service address itself as its scope (e.g. `/cached-data`), so it sees
+ * nothing else of the app. It only answers navigations to exactly that path that carry
+ * a `dfc_dl=<id>` query parameter (DownloadLink makes them with a hidden iframe); every
+ * other request goes to the network untouched.
+ *
+ * For such a navigation it fetches the item itself (with the headers the page gave it)
+ * and answers with a response that streams to the browser's download manager, under
+ * the name from Content-Disposition (or the name the page asked for), while it posts
+ * progress on the BroadcastChannel `dash-file-cache:<id>`:
+ *
+ *   {type: "intercepted"}                     the navigation is ours
+ *   {type: "start", loaded, total}            the service answered 200; total may be null
+ *   {type: "progress", loaded, total}         at most every PROGRESS_INTERVAL_MS
+ *   {type: "resumed", loaded, total}          a dropped connection was resumed
+ *   {type: "done", loaded, total}             the last byte was handed to the browser
+ *   {type: "error", message, status, loaded, total}
+ *   {type: "aborted", loaded, total}          cancelled (by the page or the browser)
+ *
+ * The body is a pull-based ReadableStream: a chunk is read from the network only when
+ * the download manager asks for one (backpressure: about one chunk in memory), and a
+ * connection that drops mid-body is resumed with `Range: bytes=<received>-` under
+ * `If-Range` and `If-Match` of the first answer's ETag, so the saved file is one
+ * byte-exact file. When the item changed or is gone, the download fails with the
+ * service's message. Cancelling errors the stream (the browser marks the download
+ * failed) and aborts the request, so the server sees the connection close.
+ *
+ * Messages from the page (`worker.postMessage`):
+ *   {type: "prepare", id, headers, credentials, fileName}
+ *                                             remembered until the navigation comes;
+ *                                             acknowledged with {type: "prepared"}
+ *   {type: "cancel", id}
+ *   {type: "keepalive"}                       keeps the worker running during a download
  */
-const CHUNK_BYTES = 1024 * 1024;
-const REUSE_AFTER = 2; // chunks
-// A chunk is handed over once full, or once this long has passed since it began.
-const CHUNK_MAX_WAIT_MS = 100;
 
-/** `{read(), cancel()}` over a body: `read()` resolves to `{done, value}` like a reader's. */
-function chunkReader(body) {
-    let byob = null;
-    try {
-        byob = body.getReader({ mode: "byob" });
-    } catch (_unsupported) {
-        byob = null;
+
+
+
+
+self.addEventListener("install", () => {
+    self.skipWaiting();
+});
+
+self.addEventListener("message", (event) => {
+    const data = event.data || {};
+    const id = typeof data.id === "string" && ID_PATTERN.test(data.id) ? data.id : null;
+    if (data.type === "prepare" && id) {
+        forgetOldPreparations();
+        prepared.set(id, {
+            headers: plainHeaders(data.headers),
+            credentials: CREDENTIALS.includes(data.credentials) ? data.credentials : "same-origin",
+            fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
+            time: Date.now(),
+        });
+        const channel = new BroadcastChannel(CHANNEL_PREFIX + id);
+        channel.postMessage({ type: "prepared" });
+        channel.close();
+    } else if (data.type === "cancel" && id) {
+        prepared.delete(id);
+        const job = jobs.get(id);
+        if (job) {
+            job.cancel();
+            event.waitUntil(job.finished);
+        }
     }
-    if (!byob) {
-        const reader = body.getReader();
-        return { read: () => reader.read(), cancel: () => reader.cancel() };
+    // "keepalive": receiving the event is all it takes.
+});
+
+self.addEventListener("fetch", (event) => {
+    const { request } = event;
+    if (request.method !== "GET" || request.mode !== "navigate") {
+        return;
     }
-    let finished = false;
-    const handed = []; // buffers whose bytes the browser has (or is about to have)
-    return {
-        async read() {
-            if (finished) {
-                return { done: true, value: undefined };
-            }
-            let buffer = handed.length > REUSE_AFTER ? handed.shift() : new ArrayBuffer(CHUNK_BYTES);
-            let filled = 0;
-            const began = Date.now();
-            while (filled < CHUNK_BYTES) {
-                // eslint-disable-next-line no-await-in-loop
-                const { done, value } = await byob.read(
-                    new Uint8Array(buffer, filled, CHUNK_BYTES - filled)
-                );
-                if (value) {
-                    buffer = value.buffer; // the same memory, under a new ArrayBuffer
-                    filled += value.byteLength;
-                }
-                if (done) {
-                    finished = true;
-                    break;
-                }
-                if (Date.now() - began >= CHUNK_MAX_WAIT_MS) {
-                    break;
-                }
-            }
-            handed.push(buffer);
-            return filled
-                ? { done: false, value: new Uint8Array(buffer, 0, filled) }
-                : { done: true, value: undefined };
-        },
-        cancel: () => byob.cancel(),
-    };
+    const url = new URL(request.url);
+    const id = url.searchParams.get((/* inlined export .PARAM */"dfc_dl"));
+    if (!id || !ID_PATTERN.test(id) || url.pathname !== servicePath()) {
+        return;
+    }
+    const job = new Job(id, url);
+    // No waitUntil for the whole transfer: an event still pending after five minutes gets
+    // the worker stopped. The page's "keepalive" messages keep it running instead.
+    event.respondWith(job.respond());
+});
+
+function servicePath() {
+    return new URL(self.registration.scope).pathname;
 }
 
-function discard(response) {
-    if (response.body) {
-        response.body.cancel().catch(() => undefined);
+function forgetOldPreparations() {
+    const now = Date.now();
+    for (const [id, entry] of prepared) {
+        if (now - entry.time > (/* inlined export .PREPARED_LIFETIME_MS */60000)) {
+            prepared.delete(id);
+        }
     }
 }
+
+/******/ })()
+;

@@ -1,9 +1,10 @@
 """The download worker: a service worker script served next to the service's route.
 
 ``DownloadLink`` streams downloads to disk through the browser's download manager, with
-in-page progress, by way of a service worker (``worker.js`` in this package). The script
-is served at a sibling path of the service, ``<route>-sw.js`` (browsers request
-``<service address>-sw.js``, e.g. ``/app/cached-data-sw.js`` for addresses
+in-page progress, by way of a service worker (``worker.js`` in this package, built from
+``src/worker/``). The script is served at a sibling path of the service,
+``<route>-sw.js`` (browsers request ``<service address>-sw.js``, e.g.
+``/app/cached-data-sw.js`` for addresses
 ``/app/cached-data?uid=…``). A worker's scope may not reach above its script's folder,
 so from there it can be registered with the service path itself as its scope (a URL
 prefix: ``/cached-data`` covers ``/cached-data?uid=…``) without a

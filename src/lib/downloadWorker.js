@@ -1,6 +1,7 @@
 /**
  * The page's side of the download worker that `ServiceData` serves next to itself
- * (`dash_file_cache/services/worker.js` says what the worker does).
+ * (`src/worker/index.js`, built into `dash_file_cache/services/worker.js`, says what the
+ * worker does).
  *
  * - `workerTarget(url)`: where the worker of `url`'s service lives, or null when this
  *   page cannot use one: not a secure context (plain HTTP on a host other than
