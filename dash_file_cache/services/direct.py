@@ -18,7 +18,9 @@ answers as the Flask view, but only while the app asks nothing of those requests
   on ``app.wsgi_app`` before :meth:`ServiceData.serve` (it would be skipped; middleware
   set afterwards wraps this one and runs first).
 
-Otherwise, request by request, the route is answered through Flask as any other.
+Otherwise the route is answered through Flask as any other: the hooks, signals and host
+settings are checked request by request (a hook added later counts at once), the rest
+when ``serve()`` runs.
 """
 
 from __future__ import annotations
