@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -205,8 +206,11 @@ def ready(server: dict) -> dict:
     return server
 
 
-def start(stack: ExitStack, work: Path, big_mib: int, small_kib: int) -> tuple[dict, int]:
-    """Every server, warmed up and checked: ({case: (port, paths, master pid)}, redis pid)."""
+def start(stack: ExitStack, work: Path, big_mib: int, small_kib: int) -> tuple[dict, int, str]:
+    """Every server, warmed up and checked.
+
+    :returns: ``{case: (port, paths, master pid)}``, redis-server's pid and URL.
+    """
     files = work / "files"
     files.mkdir()
     big, small = files / "big.bin", files / "small.bin"
@@ -238,7 +242,7 @@ def start(stack: ExitStack, work: Path, big_mib: int, small_kib: int) -> tuple[d
         elif case == "view, file + headers":
             paths = {"small": app["paths"]["same"]}
         targets[case] = (app["port"], paths, app.get("pid") or app["proc"].pid)
-    return targets, redis_pid
+    return targets, redis_pid, redis_url
 
 
 def probe(targets: dict, small: bytes) -> dict[str, tuple[int, bool, str]]:
@@ -253,3 +257,32 @@ def probe(targets: dict, small: bytes) -> dict[str, tuple[int, bool, str]]:
         status, _, _ = get(port, paths["small"], {"Range": "bytes=0-9"})
         features[case] = (status, "ETag" in headers, headers.get("Accept-Ranges", "-"))
     return features
+
+
+def redis_round_trips(url: str, count: int = 2000) -> tuple[float, float]:
+    """Median ``PING`` round trip to redis-server in µs: over a bare socket, through redis-py.
+
+    The floor of any request ``CacheRedis`` answers (one round trip per small item).
+    """
+    import socket
+
+    import redis
+
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    bare = []
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        for _ in range(count):
+            began = time.perf_counter()
+            sock.sendall(b"PING\r\n")
+            assert sock.recv(64) == b"+PONG\r\n"
+            bare.append(time.perf_counter() - began)
+    client = redis.Redis.from_url(url)
+    through = []
+    try:
+        for _ in range(count):
+            began = time.perf_counter()
+            client.ping()
+            through.append(time.perf_counter() - began)
+    finally:
+        client.close()
+    return statistics.median(bare) * 1e6, statistics.median(through) * 1e6

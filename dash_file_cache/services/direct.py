@@ -1,8 +1,8 @@
 """Answering the service's route before Flask's routing, when nothing else must see it.
 
 Flask's request machinery (contexts, routing, sessions, hooks, signals) costs more per
-request than reading a small item: under gunicorn, a 10 KiB item is served at 0.84x
-the requests/s of a minimal Flask view through Flask, and at 0.99x answered here
+request than reading a small item: under gunicorn, a 10 KiB item is served at 0.79x
+the requests/s of a minimal Flask view through Flask, and at 1.03x answered here
 (``benchmarks/compare_gunicorn.py``; in-process, 60 against 23 µs a request, where
 the minimal view takes 35 µs). :class:`DirectRoute` wraps the app's
 ``wsgi_app`` and answers the service's route itself, with the same code and the same

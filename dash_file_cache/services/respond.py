@@ -257,10 +257,10 @@ def _body(response: flask.Response, source: BinaryIO, size: int, chunk: int) -> 
     """The WSGI body: exactly the declared bytes.
 
     Bodies are read and written ``chunk`` bytes at a time, not handed to the server's
-    ``wsgi.file_wrapper``: under gunicorn, ``sendfile`` gave 0.75x the throughput of
-    1 MiB reads and writes and used more worker CPU per GiB (0.37 s against 0.28 s,
-    ``benchmarks/compare_gunicorn.py``, loopback). Front servers send files best: see
-    ``serve(offload=...)``.
+    ``wsgi.file_wrapper``: under gunicorn, ``sendfile`` (``flask.send_file``) gave 0.87x
+    to 1.02x the throughput of 1 MiB reads and writes at the same or more worker CPU
+    per GiB (``benchmarks/compare_gunicorn.py``, loopback). Front servers send files
+    best: see ``serve(offload=...)``.
     """
     start, length = 0, size
     if size <= SMALL_BODY and response.status_code == 200:
