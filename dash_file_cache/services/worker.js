@@ -69,18 +69,6 @@ function chunkReader(body) {
 ;// ./src/worker/http.js
 /* Small pieces of the worker's HTTP work: errors, headers, names. */
 
-function plainHeaders(value) {
-    const headers = {};
-    if (value && typeof value === "object") {
-        for (const [name, text] of Object.entries(value)) {
-            if (typeof text === "string") {
-                headers[name] = text;
-            }
-        }
-    }
-    return headers;
-}
-
 /** An error whose message is shown to the user as it is. */
 class DownloadError extends Error {
     constructor(message, status = null) {
@@ -167,7 +155,6 @@ const PREPARED_LIFETIME_MS = 60000;
 // Waits before each attempt to resume a dropped connection; a resumed transfer that
 // moves again starts the sequence anew.
 const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
-const CREDENTIALS = ["omit", "same-origin", "include"]; // fetch's credentials modes
 
 const prepared = new Map(); // id -> {headers, credentials, fileName, time}
 const jobs = new Map(); // id -> Job
@@ -449,6 +436,33 @@ class Job {
     }
 }
 
+;// ./src/lib/requestOptions.js
+/*
+ * What a request of the components and of the download worker may carry, checked the
+ * same way on both sides: fetch's credentials mode and plain string headers.
+ */
+
+/** The values of `fetch()`'s `credentials` option (and of the components' prop). */
+const CREDENTIALS = ["omit", "same-origin", "include"];
+
+/** `value` if it is one of CREDENTIALS, else fetch's own default, "same-origin". */
+function credentialsMode(value) {
+    return CREDENTIALS.includes(value) ? value : "same-origin";
+}
+
+/** Request headers from a plain `{name: value}` object (non-string values dropped). */
+function requestHeaders(headers) {
+    const plain = {};
+    if (headers && typeof headers === "object") {
+        for (const [name, value] of Object.entries(headers)) {
+            if (typeof value === "string") {
+                plain[name] = value;
+            }
+        }
+    }
+    return plain;
+}
+
 ;// ./src/worker/index.js
 /*
  * dash-file-cache download worker (built into dash_file_cache/services/worker.js).
@@ -502,8 +516,8 @@ self.addEventListener("message", (event) => {
     if (data.type === "prepare" && id) {
         forgetOldPreparations();
         prepared.set(id, {
-            headers: plainHeaders(data.headers),
-            credentials: CREDENTIALS.includes(data.credentials) ? data.credentials : "same-origin",
+            headers: requestHeaders(data.headers),
+            credentials: credentialsMode(data.credentials),
             fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
             time: Date.now(),
         });

@@ -21,6 +21,10 @@
  *   carries the response headers and `total`.
  */
 
+import { credentialsMode, requestHeaders } from "./requestOptions";
+
+export { CREDENTIALS, credentialsMode, requestHeaders } from "./requestOptions";
+
 export const ABORT_ERROR_NAME = "AbortError";
 
 /** An HTTP answer with status >= 400. */
@@ -96,29 +100,8 @@ async function httpError(response) {
     return new HttpError(response.status, text);
 }
 
-/** The values of `fetch()`'s `credentials` option (and of the components' prop). */
-export const CREDENTIALS = ["omit", "same-origin", "include"];
-
-/** `value` if it is one of CREDENTIALS, else fetch's own default, "same-origin". */
-export function credentialsMode(value) {
-    return CREDENTIALS.includes(value) ? value : "same-origin";
-}
-
 /** Bytes gathered before they are appended to the Blob being built. */
 const BLOB_PART_BYTES = 4 * 1024 * 1024;
-
-/** Request headers from a plain `{name: value}` object (non-string values dropped). */
-export function requestHeaders(headers) {
-    const plain = {};
-    if (headers && typeof headers === "object") {
-        for (const [name, value] of Object.entries(headers)) {
-            if (typeof value === "string") {
-                plain[name] = value;
-            }
-        }
-    }
-    return plain;
-}
 
 /**
  * Ask for the headers only (HEAD). Resolves to `{ok, status, headers, total}`;

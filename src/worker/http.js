@@ -1,17 +1,5 @@
 /* Small pieces of the worker's HTTP work: errors, headers, names. */
 
-export function plainHeaders(value) {
-    const headers = {};
-    if (value && typeof value === "object") {
-        for (const [name, text] of Object.entries(value)) {
-            if (typeof text === "string") {
-                headers[name] = text;
-            }
-        }
-    }
-    return headers;
-}
-
 /** An error whose message is shown to the user as it is. */
 export class DownloadError extends Error {
     constructor(message, status = null) {

@@ -37,10 +37,9 @@
  */
 
 import Job from "./job";
-import { plainHeaders } from "./http";
+import { credentialsMode, requestHeaders } from "../lib/requestOptions";
 import {
     CHANNEL_PREFIX,
-    CREDENTIALS,
     ID_PATTERN,
     PARAM,
     PREPARED_LIFETIME_MS,
@@ -58,8 +57,8 @@ self.addEventListener("message", (event) => {
     if (data.type === "prepare" && id) {
         forgetOldPreparations();
         prepared.set(id, {
-            headers: plainHeaders(data.headers),
-            credentials: CREDENTIALS.includes(data.credentials) ? data.credentials : "same-origin",
+            headers: requestHeaders(data.headers),
+            credentials: credentialsMode(data.credentials),
             fileName: typeof data.fileName === "string" && data.fileName ? data.fileName : null,
             time: Date.now(),
         });

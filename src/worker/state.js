@@ -8,7 +8,6 @@ export const PREPARED_LIFETIME_MS = 60000;
 // Waits before each attempt to resume a dropped connection; a resumed transfer that
 // moves again starts the sequence anew.
 export const RESUME_DELAYS_MS = [0, 250, 1000, 2000, 4000];
-export const CREDENTIALS = ["omit", "same-origin", "include"]; // fetch's credentials modes
 
 export const prepared = new Map(); // id -> {headers, credentials, fileName, time}
 export const jobs = new Map(); // id -> Job
