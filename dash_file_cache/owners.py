@@ -9,26 +9,127 @@ exactly what an unknown uid answers (404, same JSON), so its existence is not co
 
 from __future__ import annotations
 
+import hmac
+import logging
 import secrets
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, cast, overload
 
 import flask
 
-__all__ = ("SESSION_KEY", "basic_auth", "browser_session", "flask_login")
+__all__ = ("SESSION_KEY", "PasswordCheck", "basic_auth", "browser_session", "flask_login")
+
+logger = logging.getLogger("dash_file_cache.owners")
 
 #: The key of the random per-browser id in Flask's signed session cookie.
 SESSION_KEY = "dash_file_cache_owner"
 
 
-def basic_auth() -> str | None:
-    """The user name of HTTP Basic authentication, as checked by dash-auth's ``BasicAuth``.
+#: Checks a user name and password: ``True`` when they match.
+PasswordCheck = Callable[[str, str], bool]
+#: What :func:`basic_auth` verifies passwords against: a dash-auth ``BasicAuth``, a
+#: mapping or iterable of ``(user, password)`` pairs, or a :data:`PasswordCheck`.
+Verifier = Any
+_AUTH_HOOK = "Auth._protect.<locals>.before_request_auth"  # dash-auth's before_request
 
-    dash-auth verifies the ``Authorization`` header of every request; this reads the
-    user it names.
+
+@overload
+def basic_auth() -> str | None: ...
+
+
+@overload
+def basic_auth(verifier: Verifier, /) -> Callable[[], str | None]: ...
+
+
+def basic_auth(verifier: Verifier | None = None, /) -> str | None | Callable[[], str | None]:
+    """The user of HTTP Basic authentication, once their password is verified.
+
+    Two ways to use it:
+
+    - ``resolve_owner=owners.basic_auth``: the password is checked against the
+      dash-auth ``BasicAuth`` that protects the current app (its user list or its
+      ``auth_func``); without one, this raises :class:`RuntimeError`;
+    - ``resolve_owner=owners.basic_auth(verifier)``: checked against ``verifier``, a
+      dash-auth ``BasicAuth``, a mapping or list of ``(user, password)`` pairs, or a
+      function ``(user, password) -> bool``.
+
+    A request without Basic credentials, or with a wrong password, is nobody (``None``),
+    so a route dash-auth leaves public (``public_routes``, public callbacks) cannot be used
+    to pass as a user: an item owned by someone is then answered as an unknown uid (404).
+
+    :param verifier: what passwords are checked against (see above); none: resolve now.
+    :returns: ``"basic:<user>"`` or ``None`` (no verifier given); else a resolver.
+    :raises RuntimeError: (no verifier) if the app has no dash-auth ``BasicAuth``.
+    :raises TypeError: if ``verifier`` is none of the accepted kinds.
     """
+    if verifier is None:
+        return _resolve_basic(_check_of(_app_basic_auth()))
+    check = _check_of(verifier)
+    return lambda: _resolve_basic(check)
+
+
+def _resolve_basic(check: PasswordCheck) -> str | None:
     auth = flask.request.authorization
-    if auth is None or not auth.username:
+    if auth is None or auth.type != "basic" or not auth.username:
         return None
-    return f"basic:{auth.username}"
+    try:
+        verified = check(auth.username, auth.password or "")
+    except Exception:  # a broken check lets nobody in, and says so
+        logger.exception("dash-file-cache: the Basic password check failed")
+        return None
+    return f"basic:{auth.username}" if verified is True else None
+
+
+def _users_check(users: Mapping[str, str]) -> PasswordCheck:
+    known = {str(user): str(password) for user, password in users.items()}
+
+    def check(user: str, password: str) -> bool:
+        expected = known.get(user)
+        if expected is None:  # compare anyway: the time taken says nothing of the user
+            hmac.compare_digest(password.encode(), password.encode())
+            return False
+        return hmac.compare_digest(expected.encode(), password.encode())
+
+    return check
+
+
+def _check_of(verifier: Verifier) -> PasswordCheck:
+    """A password check from a dash-auth ``BasicAuth``, users, or a check function."""
+    auth_func = getattr(verifier, "_auth_func", None)
+    if callable(auth_func):  # dash-auth BasicAuth(auth_func=...)
+        return cast(PasswordCheck, auth_func)
+    users = getattr(verifier, "_users", None)
+    if isinstance(users, Mapping):  # dash-auth BasicAuth(app, {user: password})
+        return _users_check(users)
+    if isinstance(verifier, Mapping):
+        return _users_check(verifier)
+    if callable(verifier):
+        return cast(PasswordCheck, verifier)
+    if isinstance(verifier, Iterable) and not isinstance(verifier, (str, bytes)):
+        pairs = list(verifier)
+        if all(isinstance(pair, (tuple, list)) and len(pair) == 2 for pair in pairs):
+            return _users_check(dict(pairs))
+    raise TypeError(
+        "basic_auth needs a dash-auth BasicAuth, a mapping or list of (user, password) "
+        f"pairs, or a function (user, password) -> bool, not {type(verifier).__name__}"
+    )
+
+
+def _app_basic_auth() -> Any:
+    """The dash-auth ``BasicAuth`` guarding the current app (found by its request hook)."""
+    for hook in flask.current_app.before_request_funcs.get(None, ()):
+        if getattr(hook, "__qualname__", "") != _AUTH_HOOK:
+            continue
+        for cell in getattr(hook, "__closure__", None) or ():
+            auth = cell.cell_contents
+            if hasattr(auth, "_users") or hasattr(auth, "_auth_func"):
+                return auth
+    raise RuntimeError(
+        "owners.basic_auth verifies passwords against the app's dash-auth BasicAuth, and "
+        "this app has none: pass what to verify against, e.g. "
+        "resolve_owner=owners.basic_auth({'alice': 'secret'}) or "
+        "owners.basic_auth(check) with check(user, password) -> bool"
+    )
 
 
 def flask_login() -> str | None:

@@ -43,3 +43,7 @@ class CachedFileInfo(_CachedFileInfoBase, total=False):
     owner: str
     #: The item's own expiry time (seconds since the epoch), if shorter than the cache's.
     expires: float
+    #: Always served as an attachment, whatever the address's query says.
+    download: bool
+    #: Served without the sandbox policy (the app vouches for the content).
+    trusted: bool

@@ -107,6 +107,7 @@ class ServiceData:
         *,
         owner: str | None = None,
         ttl: float | None = None,
+        trusted: bool = False,
     ) -> str:
         """Register a new file (a path or a file-like object) to the cache.
 
@@ -122,13 +123,21 @@ class ServiceData:
         :param mime_type: the MIME type of the file.
         :param one_time_service: remove the item once it has been served (its body sent)
             once; recommended for one-time downloads.
-        :param download: mark the returned address as a download link.
+        :param download: serve the item as an attachment (``Content-Disposition:
+            attachment``) whatever the address's query says; the returned address also
+            carries ``&download=true``. ``False``: inline, unless the query asks for a
+            download.
         :param owner: keyword-only; bind the item to this owner (the string the
             service's ``resolve_owner`` returns for that user), for code that runs
             outside a request, such as background callbacks. ``None``: the owner of the
             current request, if the service resolves owners.
         :param ttl: keyword-only; seconds the item lives, when shorter than the cache's
             own ``ttl`` (``None``: the cache's).
+        :param trusted: keyword-only; ``True`` serves the item without the sandbox
+            policy every item gets (``Content-Security-Policy``, see
+            :mod:`dash_file_cache.services.policy`), so an HTML page or SVG the app made
+            itself runs its scripts, with the app's privileges, when opened. Never for
+            content a user supplied. Items still cannot become service workers.
         :returns: the URL (``{prefix}{service_name}?uid=…``, the prefix being the app's
             public path prefix, see :meth:`serve`) for fetching the item.
         :raises TypeError: if an argument has the wrong type.
@@ -145,6 +154,7 @@ class ServiceData:
             mime_type,
             one_time_service=one_time_service,
             download=download,
+            trusted=trusted,
         )
         uid = secrets.token_hex(16)
         lifetime = check_ttl(ttl)
@@ -154,6 +164,10 @@ class ServiceData:
         )
         if owned_by is not None:
             info["owner"] = owned_by
+        if download:
+            info["download"] = True
+        if trusted:
+            info["trusted"] = True
         if lifetime is not None:
             info["expires"] = info["created"] + lifetime
         self._cache.dump(uid, info, data)
@@ -290,7 +304,7 @@ class ServiceData:
             methods=ROUTED_METHODS,
             provide_automatic_options=False,
         )
-        refuse_other_methods(server, binding.route)
+        refuse_other_methods(server, binding.route, cors)
         add_worker_route(server, binding.route, endpoint)
         if self._resolve_owner is None:  # owners are resolved in Flask's request context
             install_direct(server, binding.route, handle)

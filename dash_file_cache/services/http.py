@@ -14,6 +14,8 @@ from urllib.parse import quote
 import flask
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .policy import ERROR_POLICY
+
 __all__ = (
     "ByteRangeStream",
     "check_media_type",
@@ -125,6 +127,7 @@ def error_response(status: int, error: str) -> flask.Response:
     response = flask.Response(json.dumps(body), status=status, mimetype="application/json")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = ERROR_POLICY
     return response
 
 

@@ -23,6 +23,7 @@ from ..caches.typehints import CachedData, CachedFileInfo
 from .http import ByteRangeStream, content_disposition, error_response, single_range_environ
 from .offload import Offload
 from .ownership import OwnerResolver, may_fetch
+from .policy import item_policy
 from .register import path_etag
 
 __all__ = ("NOT_FOUND", "ItemResponse", "respond")
@@ -136,6 +137,7 @@ def respond(
         raise FileNotFoundError(NOT_FOUND) from None
     if not may_fetch(info, resolve_owner):  # answered as if the uid did not exist
         raise FileNotFoundError(NOT_FOUND)
+    download = download or bool(info.get("download"))  # the item's own choice holds
     one_time = bool(info["one_time_service"])
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one
@@ -215,8 +217,9 @@ def _offloaded(
 def _headers(
     info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool
 ) -> flask.Response:
+    content_type = info["content_type"]
     headers = [
-        ("Content-Type", info["content_type"]),
+        ("Content-Type", content_type),
         ("Content-Length", str(size)),
         ("Content-Disposition", content_disposition(info["file_name"], download)),
         ("X-Content-Type-Options", "nosniff"),
@@ -224,6 +227,9 @@ def _headers(
         ("Accept-Ranges", "none" if one_time else "bytes"),
         ("ETag", quote_etag(etag)),
     ]
+    policy = item_policy(content_type, bool(info.get("trusted")))
+    if policy is not None:
+        headers.append(("Content-Security-Policy", policy))
     return ItemResponse(status=200, headers=headers, direct_passthrough=True)
 
 

@@ -14,6 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from ..caches.abstract import BackendUnavailable
 from .cors import CorsPolicy, add_cors_headers
 from .http import UID_PATTERN, error_response, parse_bool
+from .policy import resource_policy, wants_service_worker
 from .respond import NOT_FOUND
 
 __all__ = (
@@ -21,6 +22,7 @@ __all__ = (
     "ROUTED_METHODS",
     "Outage",
     "answer",
+    "finish",
     "method_not_allowed",
     "refuse_other_methods",
 )
@@ -65,6 +67,9 @@ def answer(
 ) -> flask.Response:
     """The response to the request of WSGI ``environ``, CORS headers included.
 
+    A request that would install the item as a service worker is refused (403) before
+    the item is looked up (:mod:`.policy`).
+
     It needs no Flask request context: the same answer is given through Flask's routing
     and before it (:mod:`.direct`).
     """
@@ -74,12 +79,20 @@ def answer(
         response.headers["Allow"] = ", ".join(ALLOWED_METHODS)
     elif method not in ALLOWED_METHODS:
         response = method_not_allowed(method)
+    elif wants_service_worker(environ):  # refused before any lookup: nothing is consumed
+        response = error_response(403, "an item cannot be installed as a service worker")
     else:
         try:
             response = _answer(stream, outage, environ)
         except Exception:  # a fault of ours: a JSON 500, never an HTML page
             logger.exception("dash-file-cache failed to answer %s", environ.get("QUERY_STRING"))
             response = error_response(500, "the service failed to answer this request")
+    return finish(response, cors, environ)
+
+
+def finish(response: flask.Response, cors: CorsPolicy, environ: dict[str, Any]) -> flask.Response:
+    """Add the headers every answer of the route carries: CORP, and CORS if enabled."""
+    response.headers["Cross-Origin-Resource-Policy"] = resource_policy(cors.origins is not None)
     if cors.origins is not None:
         add_cors_headers(response, environ.get("HTTP_ORIGIN"), cors)
     return response
@@ -137,7 +150,7 @@ def _parse_query(environ: dict[str, Any]) -> tuple[str, bool] | flask.Response:
     return uid, download
 
 
-def refuse_other_methods(server: flask.Flask, route: str) -> None:
+def refuse_other_methods(server: flask.Flask, route: str, cors: CorsPolicy) -> None:
     """Answer any method the route does not list (``TRACE``, ``FOO``…) with the JSON 405.
 
     Flask refuses those while routing, before any view runs, with an HTML page.
@@ -146,7 +159,7 @@ def refuse_other_methods(server: flask.Flask, route: str) -> None:
     def json_405() -> flask.Response | None:
         request = flask.request
         if isinstance(request.routing_exception, MethodNotAllowed) and request.path == route:
-            return method_not_allowed(request.method)
+            return finish(method_not_allowed(request.method), cors, request.environ)
         return None
 
     json_405.dash_file_cache = True  # type: ignore[attr-defined]  # ours: see direct.py

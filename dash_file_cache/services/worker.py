@@ -1,14 +1,14 @@
-"""The download worker: a service worker script served next to the service's route.
+"""The download worker: a service worker script served under the service's route.
 
 ``DownloadLink`` streams downloads to disk through the browser's download manager, with
 in-page progress, by way of a service worker (``worker.js`` in this package, built from
-``src/worker/``). The script is served at a sibling path of the service,
-``<route>-sw.js`` (browsers request ``<service address>-sw.js``, e.g.
-``/app/cached-data-sw.js`` for addresses
-``/app/cached-data?uid=…``). A worker's scope may not reach above its script's folder,
-so from there it can be registered with the service path itself as its scope (a URL
-prefix: ``/cached-data`` covers ``/cached-data?uid=…``) without a
-``Service-Worker-Allowed`` header, and it sees nothing else of the app.
+``src/worker/``). The script is served at ``<route>/sw.js`` (browsers request
+``<service address>/sw.js``, e.g. ``/app/cached-data/sw.js`` for addresses
+``/app/cached-data?uid=…``) with ``Service-Worker-Allowed`` naming the service path
+itself (relative to the script, so it holds behind any prefix). The service path (a URL
+prefix: ``/cached-data`` covers ``/cached-data?uid=…``) is then the widest scope a page
+can register it for: a registration for ``/`` or any other path of the app is refused
+by the browser, so the worker never sees the rest of the app.
 """
 
 from __future__ import annotations
@@ -19,11 +19,32 @@ from importlib import resources
 
 import flask
 
-__all__ = ("SCRIPT_SUFFIX", "WORKER_METHODS", "add_worker_route", "worker_response")
+__all__ = (
+    "SCRIPT_NAME",
+    "WORKER_METHODS",
+    "add_worker_route",
+    "allowed_scope",
+    "script_route",
+    "worker_response",
+)
 
-#: Appended to the service's route (and address) to name the worker script.
-SCRIPT_SUFFIX = "-sw.js"
+#: The worker script's name under the service's route (and address).
+SCRIPT_NAME = "sw.js"
 WORKER_METHODS = ["GET", "HEAD"]
+
+
+def script_route(route: str) -> str:
+    """Where the worker of the service at ``route`` is served: ``<route>/sw.js``."""
+    return f"{route.rstrip('/')}/{SCRIPT_NAME}"
+
+
+def allowed_scope(route: str) -> str:
+    """``Service-Worker-Allowed`` for the script of ``route``: the route itself, written
+    relative to the script (``../cached-data`` from ``/cached-data/sw.js``)."""
+    last = route.rstrip("/").rsplit("/", 1)[-1]
+    if not last:  # the root route: the script's own folder
+        return "./"
+    return f"../{last}/" if route.endswith("/") else f"../{last}"
 
 
 @cache
@@ -33,30 +54,38 @@ def _script() -> tuple[bytes, str]:
     return source, hashlib.sha256(source).hexdigest()[:32]
 
 
-def worker_response() -> flask.Response:
+def worker_response(scope: str) -> flask.Response:
     """The worker script, revalidated on every registration or update check.
 
     ``Cache-Control: no-cache`` makes browsers ask again (a 304 when unchanged), so a new
     version of the package reaches pages that registered the old worker.
+
+    :param scope: the ``Service-Worker-Allowed`` value (see :func:`allowed_scope`).
     """
     source, etag = _script()
     response = flask.Response(source, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Service-Worker-Allowed"] = scope
     response.set_etag(etag)
     response.make_conditional(flask.request)
     return response
 
 
 def add_worker_route(server: flask.Flask, route: str, endpoint: str) -> None:
-    """Serve the worker at ``route + SCRIPT_SUFFIX`` on ``server``.
+    """Serve the worker at :func:`script_route` of ``route`` on ``server``.
 
     :param route: the Flask rule of the service (``binding.route``).
     :param endpoint: the service's endpoint name; the worker's is derived from it.
     """
+    scope = allowed_scope(route)
+
+    def view() -> flask.Response:
+        return worker_response(scope)
+
     server.add_url_rule(
-        route + SCRIPT_SUFFIX,
+        script_route(route),
         endpoint=endpoint + "_worker",
-        view_func=worker_response,
+        view_func=view,
         methods=WORKER_METHODS,
     )

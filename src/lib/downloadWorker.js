@@ -22,7 +22,8 @@
  */
 import { ABORT_ERROR_NAME, credentialsMode, requestHeaders } from "./fetchProgress";
 
-const SCRIPT_SUFFIX = "-sw.js";
+/** The worker script under the service path (`ServiceData` serves it there). */
+const SCRIPT_NAME = "sw.js";
 const PARAM = "dfc_dl";
 const CHANNEL_PREFIX = "dash-file-cache:";
 const UID = /^[0-9a-f]{32}$/;
@@ -93,7 +94,8 @@ export function workerTarget(url) {
     if (target.origin !== window.location.origin || !UID.test(target.searchParams.get("uid"))) {
         return null;
     }
-    return { href: target.href, script: target.pathname + SCRIPT_SUFFIX, scope: target.pathname };
+    const script = `${target.pathname.replace(/\/$/, "")}/${SCRIPT_NAME}`;
+    return { href: target.href, script, scope: target.pathname };
 }
 
 function whenActivated(worker) {

@@ -1,9 +1,10 @@
 /*
  * dash-file-cache download worker (built into dash_file_cache/services/worker.js).
  *
- * ServiceData serves this script at `<service address>-sw.js`; DownloadLink registers it
- * with the service address itself as its scope (e.g. `/cached-data`), so it sees
- * nothing else of the app. It only answers navigations to exactly that path that carry
+ * ServiceData serves this script at `<service address>/sw.js`, with a
+ * `Service-Worker-Allowed` header naming the service address; DownloadLink registers it
+ * with the service address itself as its scope (e.g. `/cached-data`), the widest scope
+ * the browser accepts for it, so it sees nothing else of the app. It only answers navigations to exactly that path that carry
  * a `dfc_dl=<id>` query parameter (DownloadLink makes them with a hidden iframe); every
  * other request goes to the network untouched.
  *

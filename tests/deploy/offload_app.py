@@ -28,7 +28,7 @@ in_redis.serve(server, offload=KIND)
 owned = dfc.ServiceData(
     dfc.CacheFile(os.environ["DFC_DIR"]),
     service_name="/owned-data",
-    resolve_owner=dfc.owners.basic_auth,
+    resolve_owner=dfc.owners.basic_auth({"alice": "pw", "bob": "pw"}),
 )
 owned.serve(server, offload=KIND)
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import pytest
 
 from dash_file_cache.caches.staging import sweep_claimed
+from dash_file_cache.services.policy import ITEM_POLICY
 
 from ..multiprocess.servers import gunicorn
 from .nginx import DEPLOY, nginx
@@ -97,6 +98,8 @@ def test_the_app_hands_file_items_to_nginx(stack: Stack, kind: str) -> None:
     status, headers, body = stack.request("GET", address)  # through nginx
     assert status == 200 and body == expected
     assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-security-policy"] == ITEM_POLICY  # carried over by add_header
+    assert headers["cross-origin-resource-policy"] == "same-origin"
     assert "x-accel-redirect" not in headers
     assert headers["etag"].startswith('"')
     if kind == "path":

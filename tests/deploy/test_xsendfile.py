@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from dash_file_cache.services.policy import ITEM_POLICY
+
 from ..multiprocess.servers import gunicorn
 from .apache import apache
 from .nginx import DEPLOY
@@ -53,6 +55,8 @@ def test_the_app_hands_file_items_to_apache(stack: Stack, kind: str) -> None:
     assert status == 200 and body == expected
     assert "x-sendfile" not in headers
     assert headers["x-content-type-options"] == "nosniff"
+    assert headers["content-security-policy"] == ITEM_POLICY
+    assert headers["cross-origin-resource-policy"] == "same-origin"
     if kind == "path":
         assert "donn%C3%A9es.csv" in headers["content-disposition"]
 

@@ -20,7 +20,8 @@ if "DFC_REDIS_URL" in os.environ:
 else:
     cache = dfc.CacheFile(os.environ["DFC_CACHE_DIR"], **BOUNDS)
 # DFC_OWNERS=1: items are bound to the HTTP Basic user who registers them.
-owners = dfc.owners.basic_auth if os.environ.get("DFC_OWNERS") == "1" else None
+USERS = {"alice": "pw", "bob": "pw"}
+owners = dfc.owners.basic_auth(USERS) if os.environ.get("DFC_OWNERS") == "1" else None
 service = dfc.ServiceData(cache, resolve_owner=owners)
 app = flask.Flask(__name__)
 service.serve(app)

@@ -16,14 +16,17 @@ from .conftest import served
 PAYLOAD = bytes(range(256)) * 64
 
 
-def basic(user: str) -> dict[str, str]:
-    token = base64.b64encode(f"{user}:secret".encode()).decode()
+USERS = {"alice": "secret", "bob": "secret"}
+
+
+def basic(user: str, password: str = "secret") -> dict[str, str]:
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
 
 
 @pytest.fixture
 def owned(cache: dfc.CacheAbstract) -> tuple[dfc.ServiceData, flask.Flask]:
-    service = dfc.ServiceData(cache, resolve_owner=dfc.owners.basic_auth)
+    service = dfc.ServiceData(cache, resolve_owner=dfc.owners.basic_auth(USERS))
     return service, served(service)
 
 
@@ -49,6 +52,80 @@ def test_only_the_owner_fetches_and_others_see_an_unknown_uid(owned: Any) -> Non
     etag = client.head(address, headers=basic("alice")).headers["ETag"]
     cached = client.get(address, headers={**basic("bob"), "If-None-Match": etag})
     assert cached.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        basic("alice", "wrong-password"),
+        basic("alice", ""),
+        basic("mallory", "secret"),
+        {"Authorization": "Basic !!not-base64!!"},
+        {"Authorization": "Bearer alice"},
+    ],
+)
+def test_a_forged_password_is_nobody(owned: Any, headers: dict[str, str]) -> None:
+    """The user name alone proves nothing: a wrong password gets the unknown-uid 404, and
+    registers nothing in the user's name."""
+    service, app = owned
+    client = app.test_client()
+    address = register_as(app, service, "alice", one_time_service=True)
+    refused = client.get(address, headers=headers)
+    assert refused.status_code == 404
+    assert refused.json is not None and "no cached item" in refused.json["error"]
+    with app.test_request_context("/", headers=headers):
+        assert service.current_owner() is None
+        public = service.register(io.BytesIO(b"anyone"))  # nobody's: a bearer link
+    assert client.get(public).data == b"anyone"
+    assert client.get(address, headers=basic("alice")).data == PAYLOAD
+
+
+def test_basic_auth_verifiers() -> None:
+    """Users as a mapping or pairs, or a check function; a failing check is nobody."""
+    app = flask.Flask(__name__)
+
+    def check(user: str, password: str) -> bool:
+        if user == "boom":
+            raise OSError("the user directory is down")
+        return password == user[::-1]
+
+    resolvers = [
+        dfc.owners.basic_auth({"ada": "ada"[::-1]}),
+        dfc.owners.basic_auth([("ada", "ada"[::-1])]),
+        dfc.owners.basic_auth(check),
+    ]
+    for resolve in resolvers:
+        with app.test_request_context("/", headers=basic("ada", "ada")):
+            assert resolve() == "basic:ada"
+        with app.test_request_context("/", headers=basic("ada", "nope")):
+            assert resolve() is None
+        with app.test_request_context("/"):
+            assert resolve() is None
+    with app.test_request_context("/", headers=basic("boom", "x")):
+        assert resolvers[2]() is None
+    for wrong in (3, "alice", [("a", "b", "c")]):
+        with pytest.raises(TypeError, match="basic_auth needs"):
+            dfc.owners.basic_auth(wrong)
+
+
+def test_basic_auth_checks_against_the_apps_dash_auth() -> None:
+    """``resolve_owner=owners.basic_auth`` finds dash-auth's BasicAuth on the app (a user
+    list or an ``auth_func``); an app without one is told what to pass."""
+    import dash
+    import dash_auth
+
+    listed = dash.Dash(__name__)
+    dash_auth.BasicAuth(listed, USERS)
+    checked = dash.Dash(__name__)
+    dash_auth.BasicAuth(checked, auth_func=lambda user, password: password == "secret")
+    for app in (listed.server, checked.server):
+        with app.test_request_context("/", headers=basic("alice")):
+            assert dfc.owners.basic_auth() == "basic:alice"
+        with app.test_request_context("/", headers=basic("alice", "wrong-password")):
+            assert dfc.owners.basic_auth() is None
+    with flask.Flask(__name__).test_request_context("/", headers=basic("alice")):
+        with pytest.raises(RuntimeError, match="has none: pass what to verify against"):
+            dfc.owners.basic_auth()
 
 
 def test_a_refused_request_never_consumes_a_one_time_item(owned: Any) -> None:

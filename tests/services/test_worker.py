@@ -1,4 +1,4 @@
-"""The download worker script, served by ``ServiceData.serve()`` next to the service route."""
+"""The download worker script, served by ``ServiceData.serve()`` under the service route."""
 
 from __future__ import annotations
 
@@ -11,31 +11,32 @@ import flask
 import pytest
 
 import dash_file_cache as dfc
-from dash_file_cache.services.worker import SCRIPT_SUFFIX
+from dash_file_cache.services.worker import allowed_scope, script_route
 
 from .conftest import served
 
 SOURCE = resources.files("dash_file_cache.services").joinpath("worker.js").read_bytes()
 
 
-def test_the_worker_is_served_at_a_sibling_path_of_the_service() -> None:
+def test_the_worker_is_served_under_the_service_path() -> None:
     app = served(dfc.ServiceData(dfc.CachePlain(4)))
     client = app.test_client()
-    response = client.get("/cached-data" + SCRIPT_SUFFIX)
+    response = client.get("/cached-data/sw.js")
     assert response.status_code == 200
     assert response.data == SOURCE
     assert response.mimetype == "text/javascript"
     assert response.headers["Cache-Control"] == "no-cache"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    # Its folder is "/", so the service path is a valid scope: no widening header needed.
-    assert "Service-Worker-Allowed" not in response.headers
+    # Its folder is "/cached-data/"; the widest scope allowed is the service path itself,
+    # written relative to the script so that it holds behind any prefix.
+    assert response.headers["Service-Worker-Allowed"] == "../cached-data"
     etag = response.headers["ETag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
 
-    head = client.head("/cached-data-sw.js")
+    head = client.head("/cached-data/sw.js")
     assert head.status_code == 200 and head.data == b""
     assert head.headers["ETag"] == etag
-    again = client.get("/cached-data-sw.js", headers={"If-None-Match": etag})
+    again = client.get("/cached-data/sw.js", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.data == b""
 
 
@@ -49,7 +50,34 @@ def test_the_worker_takes_nothing_from_another_host() -> None:
 
 def test_the_worker_is_refused_other_methods() -> None:
     app = served(dfc.ServiceData(dfc.CachePlain(4)))
-    assert app.test_client().post("/cached-data-sw.js").status_code == 405
+    assert app.test_client().post("/cached-data/sw.js").status_code == 405
+
+
+def test_the_old_sibling_path_serves_no_worker() -> None:
+    """``<route>-sw.js`` sat in the app's root folder: any page could register it for ``/``."""
+    app = served(dfc.ServiceData(dfc.CachePlain(4)))
+    assert app.test_client().get("/cached-data-sw.js").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("route", "script", "allowed", "resolved"),
+    [
+        ("/cached-data", "/cached-data/sw.js", "../cached-data", "/cached-data"),
+        ("/exports/files", "/exports/files/sw.js", "../files", "/exports/files"),
+        ("/files/", "/files/sw.js", "../files/", "/files/"),
+        ("/", "/sw.js", "./", "/"),
+    ],
+)
+def test_the_allowed_scope_is_the_service_path(
+    route: str, script: str, allowed: str, resolved: str
+) -> None:
+    from urllib.parse import urljoin
+
+    assert script_route(route) == script
+    assert allowed_scope(route) == allowed
+    assert urljoin("http://h" + script, allowed) == "http://h" + resolved
+    behind = urljoin("http://h/prefix" + script, allowed)  # a proxy's prefix is kept
+    assert behind == "http://h/prefix" + resolved
 
 
 def test_each_service_serves_its_own_worker_and_items_still_stream() -> None:
@@ -59,15 +87,20 @@ def test_each_service_serves_its_own_worker_and_items_still_stream() -> None:
     first.serve(app)
     second.serve(app)
     client = app.test_client()
-    for path in ("/cached-data-sw.js", "/exports/files-sw.js"):
-        assert client.get(path).data == SOURCE
+    for path, scope in (
+        ("/cached-data/sw.js", "../cached-data"),
+        ("/exports/files/sw.js", "../files"),
+    ):
+        response = client.get(path)
+        assert response.data == SOURCE
+        assert response.headers["Service-Worker-Allowed"] == scope
     address = second.register(io.BytesIO(b"payload"), download=True)
     assert client.get(address).data == b"payload"
 
 
 def test_the_worker_follows_the_dash_prefixes() -> None:
     """Routed under ``routes_pathname_prefix``: a stripping proxy forwards
-    ``/app/cached-data-sw.js`` as ``/cached-data-sw.js``, beside the service."""
+    ``/app/cached-data/sw.js`` as ``/cached-data/sw.js``, under the service."""
     app = dash.Dash(__name__, requests_pathname_prefix="/app/", routes_pathname_prefix="/")
     app.layout = dash.html.Div()
     service = dfc.ServiceData(dfc.CachePlain(4))
@@ -75,11 +108,11 @@ def test_the_worker_follows_the_dash_prefixes() -> None:
     address = service.register(io.BytesIO(b"x"))
     assert address.startswith("/app/cached-data?uid=")
     client = app.server.test_client()
-    assert client.get("/cached-data-sw.js").data == SOURCE
+    assert client.get("/cached-data/sw.js").data == SOURCE
     based = dash.Dash(__name__, url_base_pathname="/base/")
     based.layout = dash.html.Div()
     dfc.ServiceData(dfc.CachePlain(4)).serve(based)
-    assert based.server.test_client().get("/base/cached-data-sw.js").data == SOURCE
+    assert based.server.test_client().get("/base/cached-data/sw.js").data == SOURCE
 
 
 @pytest.mark.parametrize("extra", ["&dfc_dl=Zx9_ab-12345678", "&dfc_dl=", "&unknown=1&x"])
