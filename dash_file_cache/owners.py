@@ -64,8 +64,17 @@ def basic_auth(verifier: Verifier | None = None, /) -> str | None | Callable[[],
     """
     if verifier is None:
         return _resolve_basic(_check_of(_app_basic_auth()))
-    check = _check_of(verifier)
-    return lambda: _resolve_basic(check)
+    return _BasicResolver(_check_of(verifier))
+
+
+class _BasicResolver:
+    """``basic_auth(verifier)``: a resolver that pickles when its check does."""
+
+    def __init__(self, check: PasswordCheck) -> None:
+        self._check = check
+
+    def __call__(self) -> str | None:
+        return _resolve_basic(self._check)
 
 
 def _resolve_basic(check: PasswordCheck) -> str | None:
@@ -80,17 +89,22 @@ def _resolve_basic(check: PasswordCheck) -> str | None:
     return f"basic:{auth.username}" if verified is True else None
 
 
-def _users_check(users: Mapping[str, str]) -> PasswordCheck:
-    known = {str(user): str(password) for user, password in users.items()}
+class _UsersCheck:
+    """Checks passwords against a user list, in constant time per comparison."""
 
-    def check(user: str, password: str) -> bool:
-        expected = known.get(user)
+    def __init__(self, users: Mapping[str, str]) -> None:
+        self._known = {str(user): str(password) for user, password in users.items()}
+
+    def __call__(self, user: str, password: str) -> bool:
+        expected = self._known.get(user)
         if expected is None:  # compare anyway: the time taken says nothing of the user
             hmac.compare_digest(password.encode(), password.encode())
             return False
         return hmac.compare_digest(expected.encode(), password.encode())
 
-    return check
+
+def _users_check(users: Mapping[str, str]) -> PasswordCheck:
+    return _UsersCheck(users)
 
 
 def _check_of(verifier: Verifier) -> PasswordCheck:

@@ -7,8 +7,10 @@ item there through a ``multiprocessing`` manager queue. Choose what to register 
 in an ``io.StringIO``, SVG bytes in an ``io.BytesIO`` or the path of an SVG file) and
 click the button; the page also says which process registered the item.
 
-This relies on worker processes being forked (the default start method on Linux), and
-``DiskcacheManager`` needs ``pip install "dash[diskcache]"`` (multiprocess, psutil).
+It works whether workers are forked (the default on Linux) or spawned (the default on
+macOS and Windows: the worker re-imports this module, and the ``CacheQueue`` made again
+at the same line feeds the web process's queue). ``DiskcacheManager`` needs
+``pip install "dash[diskcache]"`` (multiprocess, psutil).
 
 Run it with::
 
@@ -20,7 +22,6 @@ and open http://127.0.0.1:8050/ in a browser.
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import tempfile
 from pathlib import Path
@@ -33,8 +34,9 @@ import dash_file_cache as dfc
 
 SQUARE = Path(__file__).resolve().parent / "assets" / "square.svg"  # 200x150 px
 
-# The items are held by this (the web) process; workers send theirs through the queue.
-cache = dfc.CacheQueue(16, multiprocessing.Manager().Queue())
+# The items are held by this (the web) process; workers send theirs through the queue of
+# a multiprocessing manager that the cache starts here (and never in a worker).
+cache = dfc.CacheQueue(16)
 service = dfc.ServiceData(cache)
 
 # Dash runs each background job in a forked worker process and keeps the jobs' results

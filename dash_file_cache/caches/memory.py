@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from . import shared_queue
 from .abstract import CacheAbstract
 from .typehints import CachedData, CachedFileInfo
 
@@ -57,6 +58,35 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
         with self._lock:
             self._remove_expired()
             return len(self._items)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled: the bounds and a copy of the items (not the lock)."""
+        with self._lock:
+            state = dict(self.__dict__)
+            state["_items"] = OrderedDict(self._items)
+        del state["_lock"], state["_pop_lock"]
+        state.setdefault("_creator", os.getpid())
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self._pop_lock = threading.Lock()
+
+    def _check_writable(self) -> None:
+        """Refuse writes into a copy unpickled in another process: they would be lost.
+
+        :raises RuntimeError: naming the caches that share items across processes.
+        """
+        creator = self.__dict__.get("_creator")
+        if creator is not None and creator != os.getpid() and type(self) is CachePlain:
+            raise RuntimeError(
+                "this CachePlain was pickled in process "
+                f"{creator} and unpickled in process {os.getpid()} (a background callback "
+                "started with the spawn method?): items registered here would never reach "
+                "the web process. Use CacheQueue, CacheFile or CacheRedis, which share "
+                "items across processes"
+            )
 
     @property
     def nbytes(self) -> int:
@@ -110,7 +140,12 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
             return True
 
     def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
-        """Store an item under ``key``; ``data`` is a path (``str``) or ``bytes``."""
+        """Store an item under ``key``; ``data`` is a path (``str``) or ``bytes``.
+
+        :raises RuntimeError: in a copy unpickled in another process (see
+            :meth:`_check_writable`).
+        """
+        self._check_writable()
         self._store(key, info, data)
 
     def load(self, key: str) -> tuple[CachedFileInfo, Callable[[], CachedData]]:
@@ -170,11 +205,18 @@ def start_manager() -> multiprocessing.managers.SyncManager:
 class CacheQueue(CachePlain):
     """A :class:`CachePlain` in the process that creates it, fed by worker processes.
 
-    Worker processes (for example Dash background callbacks under ``DiskcacheManager``,
-    which forks the web process) cannot write into the creator's memory, so their
-    :meth:`dump` and :meth:`remove` calls travel through a process-shared queue, which the
-    creating process drains whenever it reads the cache. Reading the cache from a worker
-    raises :class:`RuntimeError`.
+    Worker processes (for example Dash background callbacks under ``DiskcacheManager``)
+    cannot write into the creator's memory, so their :meth:`dump` and :meth:`remove` calls
+    travel through a process-shared queue, which the creating process drains whenever it
+    reads the cache. Reading the cache from a worker raises :class:`RuntimeError`.
+
+    It works with every start method of worker processes: forked workers inherit it;
+    under ``spawn`` (macOS and Windows), where a worker re-imports the app's module and so
+    makes a new ``CacheQueue``, that new one feeds the web process's queue (see
+    :mod:`dash_file_cache.caches.shared_queue`); pickled (``pickle`` or ``dill``), it
+    carries its queue and feeds it from wherever it is unpickled. A worker that cannot
+    reach the web process's queue raises :class:`RuntimeError` at ``register()``
+    instead of handing out an address that would answer 404.
 
     :param cache_size: the most items kept (``>= 1``), least recently used evicted first.
     :param qobj: a queue shared by processes (such as ``multiprocessing.Manager().Queue()``)
@@ -199,15 +241,37 @@ class CacheQueue(CachePlain):
         self._manager: Any = None
         self._qobj: Any = None
         self._qpid = self._owner
+        self._spec: bytes | None = None
+        #: Why this cache cannot reach the web process's queue (``None``: it can).
+        self._unreachable: str | None = None
+        site = shared_queue.creation_site()
+        if shared_queue.in_spawned_import():
+            found = shared_queue.inherited(site)
+            if found is None:
+                self._unreachable = (
+                    "this CacheQueue was made while a spawned worker process re-imported "
+                    "the app's module, and the web process published no queue for it (is "
+                    "it made at the same line in the web process, before the worker "
+                    "starts?)"
+                )
+                return
+            self._owner, self._spec = found
+            self._qobj = shared_queue.rebuild_proxy(found.spec)
+            return
         self.qobj = qobj
+        if self._spec is not None:
+            shared_queue.publish(site, self._spec)
 
     @property
     def qobj(self) -> Any:
         """The process-shared queue through which workers send their items."""
         if self._qpid != os.getpid():
             # A forked worker must not share the parent's connection to the manager:
-            # a pickle round trip gives this process a proxy with a connection of its own.
-            self._qobj = pickle.loads(pickle.dumps(self._qobj))
+            # a proxy rebuilt here has a connection of its own.
+            if self._spec is not None:
+                self._qobj = shared_queue.rebuild_proxy(self._spec)
+            else:
+                self._qobj = pickle.loads(pickle.dumps(self._qobj))
             self._qpid = os.getpid()
         return self._qobj
 
@@ -226,6 +290,36 @@ class CacheQueue(CachePlain):
             )
         self._qobj = value
         self._qpid = os.getpid()
+        self._spec = shared_queue.proxy_spec(value)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled: the bounds, the owner and the queue's spec; not the items (they stay
+        in the owner), the manager process or the connection.
+
+        :raises TypeError: if the queue cannot travel (not a manager's queue).
+        """
+        if self._spec is None and self._unreachable is None:
+            raise TypeError(
+                "this CacheQueue's qobj is not a multiprocessing manager's queue, so it "
+                "cannot be pickled: use the default (qobj=None) or a "
+                "multiprocessing.Manager().Queue()"
+            )
+        state = dict(self.__dict__)
+        del state["_lock"], state["_pop_lock"]
+        state["_items"] = OrderedDict()
+        state["_nbytes"] = 0
+        state["_manager"] = None
+        state["_qobj"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+        self._pop_lock = threading.Lock()
+        self._copy = True  # never the holder of the items, even in the owner's process
+        if self._spec is not None:
+            self._qobj = shared_queue.rebuild_proxy(self._spec)
+            self._qpid = os.getpid()
 
     def close(self) -> None:
         """Stop the manager process this cache started, if any (in the creating process)."""
@@ -235,8 +329,9 @@ class CacheQueue(CachePlain):
 
     @property
     def is_owner(self) -> bool:
-        """Whether this is the process that holds the items."""
-        return os.getpid() == self._owner
+        """Whether this object holds the items (in the process that made it; an unpickled
+        copy feeds the queue wherever it is)."""
+        return os.getpid() == self._owner and not self.__dict__.get("_copy", False)
 
     def _require_owner(self) -> None:
         if not self.is_owner:
@@ -261,7 +356,16 @@ class CacheQueue(CachePlain):
         return super().is_in(key)
 
     def dump(self, key: str, info: CachedFileInfo, data: CachedData) -> None:
-        """Store an item; in a worker process, send it to the creating process."""
+        """Store an item; in a worker process, send it to the creating process.
+
+        :raises RuntimeError: if this process cannot reach the web process's queue.
+        """
+        if self._unreachable is not None:
+            raise RuntimeError(
+                f"{self._unreachable}; an item registered here would answer 404. Make the "
+                "CacheQueue at module level of the app (the same line runs in the web "
+                "process and in its workers), or use CacheFile or CacheRedis"
+            )
         if self.is_owner:
             self._store(key, info, data)
             return
@@ -276,7 +380,8 @@ class CacheQueue(CachePlain):
     def remove(self, key: str) -> bool:
         """Forget an item; in a worker, ask the creating process to (returns ``False``)."""
         if not self.is_owner:
-            self.qobj.put(("remove", key))
+            if self._unreachable is None:
+                self.qobj.put(("remove", key))
             return False
         self._drain()
         return super().remove(key)

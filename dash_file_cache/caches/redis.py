@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -37,7 +38,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 from . import redis_scripts as scripts
 from .abstract import CacheAbstract, check_positive
 from .redis_scripts import READER_GRACE_MS
-from .redis_stream import RedisChunkStream, connect, reachable
+from .redis_stream import (
+    RedisChunkStream,
+    connect,
+    connection_settings,
+    reachable,
+    reconnect,
+)
 from .typehints import CachedData, CachedFileInfo
 
 if TYPE_CHECKING:
@@ -50,6 +57,11 @@ logger = logging.getLogger(__name__)
 MEGABYTE = 1024 * 1024  # bytes
 PENDING_TTL_MS = 3_600_000  # 1 hour: an abandoned write disappears by itself
 SMALL = 64 * 1024  # bytes: items up to this size are read with their record, in one trip
+#: What does not travel when the cache is pickled (re-made on the other side).
+_PROCESS_LOCAL = frozenset(
+    {"_client", "_owns_client", "_pop_lock", "_publish", "_remove", "_cull_script"}
+    | {"_claim", "_pin", "_release", "_load"}
+)
 CLAIMED_TTL_MS = 3_600_000  # 1 hour: a claimed item whose response never closed
 
 
@@ -93,10 +105,14 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
         if not isinstance(copy_paths, bool):
             raise TypeError(f"copy_paths must be a bool, not {type(copy_paths).__name__}")
         self._chunk = check_positive("chunk_size", chunk_size) * MEGABYTE
-        self._client = connect(url_or_client)
-        self._owns_client = isinstance(url_or_client, str)
         self._prefix = key_prefix
         self._copy_paths = copy_paths
+        self._bind(connect(url_or_client), owns=isinstance(url_or_client, str))
+
+    def _bind(self, client: redis_lib.Redis, owns: bool) -> None:
+        """Use ``client`` (closed by :meth:`close` when ``owns``), with our scripts."""
+        self._client = client
+        self._owns_client = owns
         register = self._client.register_script
         self._publish, self._remove, self._cull_script = (
             register(scripts.PUBLISH),
@@ -109,6 +125,24 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
             register(scripts.RELEASE),
             register(scripts.LOAD),
         )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled as its settings and how to connect (not the connections): unpickled,
+        it opens a client of its own to the same server and database, closed by
+        :meth:`close`."""
+        state = {
+            key: value
+            for key, value in self.__dict__.items()
+            if key not in _PROCESS_LOCAL and not key.startswith("_script")
+        }
+        state["_connection"] = connection_settings(self._client)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        settings = state.pop("_connection")
+        self.__dict__.update(state)
+        self._pop_lock = threading.Lock()
+        self._bind(reconnect(settings), owns=True)
 
     @property
     def client(self) -> redis_lib.Redis:

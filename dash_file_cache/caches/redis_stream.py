@@ -45,6 +45,26 @@ def connect(url_or_client: Any) -> redis_lib.Redis:
     )
 
 
+#: Connection settings that travel when a cache is pickled (plain values only).
+_PLAIN = (str, int, float, bool, bytes, type(None))
+
+
+def connection_settings(client: redis_lib.Redis) -> dict[str, Any]:
+    """How to open a client like ``client``: its connection class and plain settings
+    (host, port or path, database, credentials, timeouts, TLS file names)."""
+    pool = client.connection_pool
+    kwargs = {k: v for k, v in pool.connection_kwargs.items() if isinstance(v, _PLAIN)}
+    return {"connection_class": pool.connection_class, "kwargs": kwargs}
+
+
+def reconnect(settings: dict[str, Any]) -> redis_lib.Redis:
+    """A new client from :func:`connection_settings`."""
+    import redis
+
+    pool = redis.ConnectionPool(connection_class=settings["connection_class"], **settings["kwargs"])
+    return redis.Redis(connection_pool=pool)
+
+
 class RedisChunkStream(io.RawIOBase):
     """A seekable, read-only stream over an item's chunks; reads one chunk per call.
 

@@ -71,9 +71,25 @@ class ServiceData:
         self._chunk_size = 1
         self.chunk_size = chunk_size
         self._bindings: list[Binding] = []
+        #: The address of a service unpickled away from its apps (see ``__getstate__``).
+        self._fixed_address: str | None = None
         if resolve_owner is not None and not callable(resolve_owner):
             raise TypeError("resolve_owner must be a function of no arguments, or None")
         self._resolve_owner = resolve_owner
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (``pickle``, ``dill``: background callbacks under ``spawn``, Celery
+        tasks): the cache, the settings and the address items get, not the apps the
+        service is bound to. Unpickled, it registers into the same cache (shared caches
+        are shared with the original) and hands out the same addresses; it serves
+        nothing until :meth:`serve` is called on it."""
+        state = dict(self.__dict__)
+        state["_bindings"] = []
+        state["_fixed_address"] = self._address()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @property
     def cache(self) -> CacheAbstract[CachedFileInfo, CachedData]:
@@ -313,7 +329,7 @@ class ServiceData:
     def _address(self) -> str:
         """The path browsers request for this service now (see :meth:`serve`)."""
         if not self._bindings:
-            return self._service_name
+            return self._fixed_address or self._service_name
         if flask.has_app_context():
             for binding in reversed(self._bindings):
                 if binding.server is current_app():
