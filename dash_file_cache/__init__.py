@@ -3,12 +3,24 @@
 ``import dash_file_cache as dfc``: register a file with :class:`dfc.ServiceData`, cached in
 :class:`dfc.CachePlain`, :class:`dfc.CacheQueue` or :class:`dfc.CacheFile`, and show or
 download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.DownloadLink`.
+``Downloader``, ``PlainDownloader``, ``ServiceDownloader``, ``DownloaderURL`` and
+``DownloaderStatus`` are the dash-file-cache 0.2.0 compatibility API.
 """
 
 from . import caches, owners, services
 from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue, CacheRedis
-from .components import CachedImage, DownloadLink, __version__, _css_dist, _js_dist
-from .services import ServiceData
+from .components import (
+    CachedImage,
+    Downloader,
+    DownloaderStatus,
+    DownloaderURL,
+    DownloadLink,
+    PlainDownloader,
+    __version__,
+    _css_dist,
+    _js_dist,
+)
+from .services import ServiceData, ServiceDownloader
 
 __all__ = (
     "caches",
@@ -20,8 +32,13 @@ __all__ = (
     "CacheQueue",
     "CacheRedis",
     "ServiceData",
+    "ServiceDownloader",
     "CachedImage",
     "DownloadLink",
+    "Downloader",
+    "DownloaderStatus",
+    "DownloaderURL",
+    "PlainDownloader",
     "__version__",
     "_css_dist",
     "_js_dist",

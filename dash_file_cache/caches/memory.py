@@ -244,7 +244,7 @@ class CacheQueue(CachePlain):
         self._spec: bytes | None = None
         #: Why this cache cannot reach the web process's queue (``None``: it can).
         self._unreachable: str | None = None
-        site = shared_queue.creation_site()
+        site = self._site = shared_queue.creation_site()
         if shared_queue.in_spawned_import():
             found = shared_queue.inherited(site)
             if found is None:
@@ -259,8 +259,6 @@ class CacheQueue(CachePlain):
             self._qobj = shared_queue.rebuild_proxy(found.spec)
             return
         self.qobj = qobj
-        if self._spec is not None:
-            shared_queue.publish(site, self._spec)
 
     @property
     def qobj(self) -> Any:
@@ -291,6 +289,8 @@ class CacheQueue(CachePlain):
         self._qobj = value
         self._qpid = os.getpid()
         self._spec = shared_queue.proxy_spec(value)
+        if self._spec is not None and os.getpid() == self._owner:  # also when replaced
+            shared_queue.publish(self._site, self._spec)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled: the bounds, the owner and the queue's spec; not the items (they stay

@@ -1,7 +1,11 @@
 from .CachedImage import CachedImage
 from .DownloadLink import DownloadLink
+from .Downloader import Downloader
+from .PlainDownloader import PlainDownloader
 
 __all__ = [
     "CachedImage",
-    "DownloadLink"
+    "DownloadLink",
+    "Downloader",
+    "PlainDownloader"
 ]

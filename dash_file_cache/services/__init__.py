@@ -1,6 +1,7 @@
 """The HTTP services of the package."""
 
-from . import data, http
+from . import data, downloader, http
 from .data import ServiceData
+from .downloader import ServiceDownloader
 
-__all__ = ("data", "http", "ServiceData")
+__all__ = ("data", "downloader", "http", "ServiceData", "ServiceDownloader")

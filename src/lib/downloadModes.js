@@ -42,7 +42,7 @@ import { chooseFileName } from "./fileName";
 const REVOKE_DELAY_MS = 1000;
 
 /** Let the browser download `href` as `name` through a hidden `<a download>`. */
-function clickDownload(href, name) {
+export function clickDownload(href, name) {
     const anchor = document.createElement("a");
     anchor.href = href;
     anchor.download = name || "";
@@ -66,14 +66,19 @@ const NEEDS_HEADERS =
 
 /** Memory mode, or native mode above `maxInMemory` (see the comment at the top). */
 async function downloadWithoutWorker(url, options) {
-    const { signal, fileName, maxInMemory, headers, credentials, onProgress, onMode } = options;
+    const { signal, fileName, fallbackName = null, maxInMemory, headers, credentials } = options;
+    const { onProgress, onMode } = options;
     const limited = typeof maxInMemory === "number" && maxInMemory >= 0;
     const native = (responseHeaders, total) => {
         if (Object.keys(headers).length) {
             throw new Error(NEEDS_HEADERS);
         }
         onMode("native");
-        const name = fileName || (responseHeaders ? chooseFileName(null, responseHeaders, url) : "");
+        const name =
+            fileName ||
+            (responseHeaders
+                ? chooseFileName(null, responseHeaders, url, fallbackName)
+                : fallbackName || "");
         clickDownload(url, name);
         return { status: "delegated", mode: "native", progress: { loaded: null, total } };
     };
@@ -100,7 +105,7 @@ async function downloadWithoutWorker(url, options) {
             credentials,
             maxBytes: limited ? maxInMemory : null,
         });
-        saveBlob(result.blob, chooseFileName(fileName, result.headers, url));
+        saveBlob(result.blob, chooseFileName(fileName, result.headers, url, fallbackName));
         return {
             status: "completed",
             mode: "memory",

@@ -76,11 +76,13 @@ export function fileNameFromUrl(url) {
  * @param {string|null} explicit a name the caller insists on (e.g. a prop)
  * @param {Headers|null} headers the response headers, if any
  * @param {string} url the address the file came from
+ * @param {string|null} fallback a name for when the response names none (before the URL)
  */
-export function chooseFileName(explicit, headers, url) {
+export function chooseFileName(explicit, headers, url, fallback = null) {
     return (
         cleanName(explicit) ||
         fileNameFromContentDisposition(headers ? headers.get("Content-Disposition") : null) ||
+        cleanName(fallback) ||
         fileNameFromUrl(url) ||
         FALLBACK_FILE_NAME
     );

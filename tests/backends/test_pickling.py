@@ -85,11 +85,11 @@ def test_every_cache_pickles_without_what_is_process_local(
     for name in ("_manager", "_client", "_store"):
         if name in vars(shared):
             assert vars(copy)[name] is not vars(shared)[name]
-    copy.close()
     service = dfc.ServiceData(shared)
     app = flask.Flask(__name__)
     service.serve(app)
-    address = dfc.ServiceData(copy).register(io.BytesIO(b"from the copy"))
+    with copy:
+        address = dfc.ServiceData(copy).register(io.BytesIO(b"from the copy"))
     assert app.test_client().get(address).data == b"from the copy"
 
 
@@ -100,8 +100,10 @@ def test_a_served_flask_service_pickles_with_its_address() -> None:
     service.serve(app)
     for lib in LIBRARIES.values():
         copy = lib.loads(lib.dumps(service))
-        assert copy.register(io.BytesIO(b"x")).startswith("/root/files?uid=")
-        assert copy.service_name == "/files" and copy.cache.cache_dir == service.cache.cache_dir
+        with copy.cache:
+            assert copy.register(io.BytesIO(b"x")).startswith("/root/files?uid=")
+            assert copy.service_name == "/files"
+            assert copy.cache.cache_dir == service.cache.cache_dir
     service.cache.close()
 
 
@@ -110,8 +112,11 @@ def test_owner_resolvers_pickle() -> None:
     service = dfc.ServiceData(dfc.CacheFile(), resolve_owner=resolver)
     for lib in LIBRARIES.values():
         copy = lib.loads(lib.dumps(service))
-        with flask.Flask(__name__).test_request_context(
-            "/", headers={"Authorization": "Basic YWxpY2U6cHc="}
+        with (
+            copy.cache,
+            flask.Flask(__name__).test_request_context(
+                "/", headers={"Authorization": "Basic YWxpY2U6cHc="}
+            ),
         ):
             assert copy.current_owner() == "basic:alice"
     service.cache.close()
