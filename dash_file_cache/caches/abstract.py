@@ -94,6 +94,10 @@ class CacheAbstract(abc.ABC, Generic[S, T]):
         self._ttl = check_ttl(ttl)
         self._pop_lock = threading.Lock()
 
+    #: Whether the items live where only this process sees them (in its memory, or in a
+    #: temporary directory of its own): several server processes would split them.
+    process_private: bool = False
+
     @property
     def cache_size(self) -> int | None:
         """The most items kept; the oldest are evicted beyond it (``None``: no limit)."""

@@ -70,7 +70,10 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     opened on the directory and every ten minutes while items are stored; see
     :meth:`sweep`.
 
-    :param cache_dir: the directory; ``None`` creates a temporary one, removed at exit.
+    :param cache_dir: the directory; ``None`` creates a temporary one, removed at exit,
+        which only this process (and workers it forks) can find: registering into it
+        from a server running several worker processes raises :class:`RuntimeError`
+        (give a directory shared by all of them).
     :param chunk_size: chunk size in MB used when copying data into the cache (``>= 1``).
     :param cache_size: keyword-only; the most items kept (``None``: no limit).
     :param max_bytes: keyword-only; the most bytes of files the cache holds (``None``: none).
@@ -90,6 +93,9 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     ) -> None:
         super().__init__(cache_size, max_bytes=max_bytes, ttl=ttl, size_optional=True)
         self._chunk_size: int = check_positive("chunk_size", chunk_size)
+        #: ``True`` for the temporary directory of ``cache_dir=None``: only this process
+        #: (and processes forked from it) know where it is.
+        self.process_private = cache_dir is None
         if cache_dir is None:
             cache_dir = tempfile.mkdtemp(prefix="dash-file-cache-")
             atexit.register(_remove_tree, cache_dir, os.getpid())

@@ -46,6 +46,8 @@ class CachePlain(CacheAbstract[CachedFileInfo, CachedData]):
     :raises ValueError: if a bound is not positive.
     """
 
+    process_private = True
+
     def __init__(
         self, cache_size: int, *, max_bytes: int | None = None, ttl: float | None = None
     ) -> None:

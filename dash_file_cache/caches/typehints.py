@@ -6,16 +6,19 @@ from typing import BinaryIO, Literal, TypedDict
 
 __all__ = ("CachedData", "CachedFileInfo", "CachedKind")
 
-#: Where the bytes of an item live: a file path the user registered, or bytes the cache holds.
-CachedKind = Literal["path", "bytes"]
+#: Where the bytes of an item live: a file path the user registered, bytes the cache holds,
+#: or a remote HTTP(S) file (the cache holds a small description of the request).
+CachedKind = Literal["path", "bytes", "remote"]
 
 
 class _CachedFileInfoBase(TypedDict):
     """The keys every item has."""
 
-    #: ``"path"``: the data is a file path read at serve time; ``"bytes"``: the cache holds it.
+    #: ``"path"``: the data is a file path read at serve time; ``"bytes"``: the cache holds
+    #: it; ``"remote"``: the data describes a request, made when the item is served.
     kind: CachedKind
-    #: Size of the data in bytes (for ``"path"`` items, the size when registered).
+    #: Size of the data in bytes (for ``"path"`` items, the size when registered; for
+    #: ``"remote"`` items 0, unknown until fetched: caches may store their description's).
     size: int
     #: Name offered to the browser when the item is downloaded.
     file_name: str

@@ -41,6 +41,10 @@ any CSS of the app overrides it.
 Callbacks can read `status`, `progress` and `error`: they change once per state
 change, and `progress` at most every 100 ms while loading.
 
+When an address fails (a 404, a network error, data that is not an image), the
+component shows why in place of the image: "<alt> could not be loaded: <error>", in
+an element of class `dfc-cached-image__error` (`role="alert"`), until the next `src`.
+
 Keyword arguments:
 
 - id (string; optional):

@@ -43,6 +43,12 @@ CSS of the app overrides it.
 Callbacks can read `n_clicks`, `status`, `progress`, `error` and `mode`; each
 state change is one update, and `progress` changes at most every 100 ms.
 
+Without a `url` (and without `auto_start`, where a click may make the app set one)
+the button is disabled (`aria-disabled`, described as "Nothing to download yet.").
+A failed or cancelled download says so next to the button (class
+`dfc-download-link__outcome`, plus `dfc-download-link__outcome--error` for a
+failure) until the next one starts.
+
 Keyword arguments:
 
 - children (a list of or a singular dash component, string or number; optional):

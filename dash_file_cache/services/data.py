@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dash
@@ -12,15 +12,14 @@ import flask
 
 from ..caches.abstract import CacheAbstract, check_positive, check_ttl
 from ..caches.typehints import CachedData, CachedFileInfo
-from .address import Binding, bind_dash, bind_flask, current_app
+from .address import Binding, current_app
 from .cors import parse_cors
-from .direct import install as install_direct
+from .mount import mount
 from .offload import DEFAULT_LOCATION, parse_offload
 from .ownership import OwnerResolver, owner_of_registration
-from .register import Source, check_arguments, make_item
+from .register import Source, check_arguments, make_item, make_remote_item, parse_remote_hosts
 from .respond import respond
-from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
-from .worker import add_worker_route
+from .setup_checks import check_shared_by_workers
 
 __all__ = ("ServiceData",)
 
@@ -42,8 +41,12 @@ class ServiceData:
         ``flask_login``, ``browser_session``). Items registered in a request are bound to
         its owner and served only to requests resolving to the same owner; anyone else
         gets the 404 of an unknown uid. ``None`` (default): addresses are bearer links.
+    :param remote_hosts: keyword-only; the hosts :meth:`register_request` may fetch from,
+        as ``"files.example.com"`` (any port) or ``"files.example.com:8443"``, also
+        enforced on redirects. ``None`` (default): any host.
     :raises TypeError: if ``cache`` is not a cache, or an argument has the wrong type.
-    :raises ValueError: if ``service_name`` is not a URL path or ``chunk_size < 1``.
+    :raises ValueError: if ``service_name`` is not a URL path, ``chunk_size < 1`` or an
+        entry of ``remote_hosts`` is not a host.
     """
 
     def __init__(
@@ -53,7 +56,14 @@ class ServiceData:
         chunk_size: int = 1,
         *,
         resolve_owner: OwnerResolver | None = None,
+        remote_hosts: Iterable[str] | None = None,
+        allowed_cross_origin: str | Iterable[str] | None = None,
     ) -> None:
+        if isinstance(cache, type) and issubclass(cache, CacheAbstract):
+            raise TypeError(
+                f"cache must be a cache instance, not the class {cache.__name__}: "
+                f"create one, e.g. ServiceData({cache.__name__}(...))"
+            )
         if not isinstance(cache, CacheAbstract):
             raise TypeError(
                 "cache must be a CachePlain, CacheQueue, CacheFile or another CacheAbstract, "
@@ -76,6 +86,11 @@ class ServiceData:
         if resolve_owner is not None and not callable(resolve_owner):
             raise TypeError("resolve_owner must be a function of no arguments, or None")
         self._resolve_owner = resolve_owner
+        self._remote_hosts = parse_remote_hosts(remote_hosts)
+        parse_cors(allowed_cross_origin, False)  # checked now, used by serve()
+        self._allowed_cross_origin = allowed_cross_origin
+        #: Addresses handed out before the first serve() (see serve()).
+        self._unbound_addresses = 0
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (``pickle``, ``dill``: background callbacks under ``spawn``, Celery
@@ -100,6 +115,11 @@ class ServiceData:
     def service_name(self) -> str:
         """The URL path this service is mounted at."""
         return self._service_name
+
+    @property
+    def resolve_owner(self) -> OwnerResolver | None:
+        """The function naming who makes a request (``None``: addresses are bearer links)."""
+        return self._resolve_owner
 
     @property
     def chunk_size(self) -> int:
@@ -178,6 +198,70 @@ class ServiceData:
         info, data = make_item(
             uid, fobj, file_name, content_type, mime_type, one_time_service, self._cache.clock()
         )
+        return self._store(uid, info, data, owned_by, lifetime, download, trusted)
+
+    def register_request(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        file_name_fallback: str = "",
+        download: bool = True,
+        *,
+        one_time_service: bool = False,
+        owner: str | None = None,
+        ttl: float | None = None,
+        timeout: float = 30.0,
+    ) -> str:
+        """Register a remote HTTP(S) file, requested from ``url`` when a browser asks.
+
+        Nothing is fetched now: each request for the item requests ``url`` (with
+        ``headers`` and the browser's ``Range``) and streams the answer through, never
+        held whole. A remote 404 answers 404; other remote errors, an unreachable host
+        and a timeout answer a JSON 502 or 504 (see :mod:`.remote`).
+
+        It is a request made by the server: never pass a URL a user chose, or users can
+        make the server fetch its internal addresses (SSRF). Pin the hosts it may reach
+        with ``ServiceData(remote_hosts=...)``.
+
+        :param url: an ``http://`` or ``https://`` URL with a host, ASCII, no credentials.
+        :param headers: request headers (e.g. ``Authorization``), sent to the URL's origin
+            only, not to another one it redirects to.
+        :param file_name_fallback: the download name when the remote's
+            ``Content-Disposition`` and the URL's last path segment give none.
+        :param download: serve as an attachment; the address carries ``&download=true``.
+        :param one_time_service: keyword-only; remove the item once a GET has sent its
+            body (not on HEAD or a failed fetch); such items are always sent whole.
+        :param owner: keyword-only; bind the item to this owner (see :meth:`register`).
+        :param ttl: keyword-only; seconds the item lives (see :meth:`register`).
+        :param timeout: keyword-only; seconds to wait for the remote to connect, answer
+            or send more bytes.
+        :returns: the URL of the item, as :meth:`register` returns it.
+        :raises TypeError: if an argument has the wrong type.
+        :raises ValueError: if ``url`` is not an http(s) URL with a host or its host is
+            not in ``remote_hosts``, a header is malformed or reserved (``Host``,
+            ``Range``…), or ``timeout`` is not a positive number.
+        :raises RuntimeError: as :meth:`register`, on a service with ``resolve_owner``.
+        """
+        uid, hosts, created = secrets.token_hex(16), self._remote_hosts, self._cache.clock()
+        flags = {"one_time_service": one_time_service, "download": download}
+        info, data = make_remote_item(
+            uid, url, headers, file_name_fallback, timeout, hosts, created, **flags
+        )
+        lifetime = check_ttl(ttl)
+        owned_by = owner_of_registration(owner, self._resolve_owner)
+        return self._store(uid, info, data, owned_by, lifetime, download, False)
+
+    def _store(
+        self,
+        uid: str,
+        info: CachedFileInfo,
+        data: CachedData,
+        owned_by: str | None,
+        lifetime: float | None,
+        download: bool,
+        trusted: bool,
+    ) -> str:
+        """Add the flags to a new item, store it, and return its address."""
         if owned_by is not None:
             info["owner"] = owned_by
         if download:
@@ -186,7 +270,10 @@ class ServiceData:
             info["trusted"] = True
         if lifetime is not None:
             info["expires"] = info["created"] + lifetime
+        check_shared_by_workers(self._cache)
         self._cache.dump(uid, info, data)
+        if not self._bindings and self._fixed_address is None:
+            self._unbound_addresses += 1
         address = f"{self._address()}?uid={uid}"
         return f"{address}&download=true" if download else address
 
@@ -279,51 +366,18 @@ class ServiceData:
             holding a Dash requests prefix that differs from the routes prefix, or naming
             one of Dash's own routes).
         """
+        if allowed_cross_origin is None:
+            allowed_cross_origin = self._allowed_cross_origin
         cors = parse_cors(allowed_cross_origin, allow_credentials)
         handover = parse_offload(offload, offload_location)
-        if isinstance(app, dash.Dash):
-            binding = bind_dash(app, self._service_name, public_prefix)
-        elif isinstance(app, flask.Flask):
-            binding = bind_flask(app, self._service_name, public_prefix)
-        else:
-            raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
-        server = binding.server
-        if endpoint is None:
-            endpoint = "dash_file_cache" + re.sub(r"\W", "_", self._service_name)
-        elif not isinstance(endpoint, str) or not endpoint:
-            raise TypeError("endpoint must be a non-empty str or None")
-        if endpoint in server.view_functions:
-            raise ValueError(f"the endpoint {endpoint!r} is already bound on this app")
-        outage = Outage()
-
-        def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
-            return respond(
-                self._cache,
-                uid,
-                download,
-                self._chunk_size,
-                handover,
-                self._resolve_owner,
-                environ=environ,
+        binding = mount(self, app, endpoint, cors, handover, public_prefix)
+        if self._unbound_addresses and binding.address() != self._service_name:
+            raise RuntimeError(
+                f"register() ran {self._unbound_addresses} time(s) before serve(): those "
+                f"addresses start {self._service_name!r}, but this app's items are at "
+                f"{binding.address()!r}, so browsers would not reach them. Call "
+                "service.serve(app) before registering items"
             )
-
-        def handle(environ: dict[str, Any]) -> flask.Response:
-            return answer(stream, outage, cors, environ)
-
-        def view() -> flask.Response:
-            return handle(flask.request.environ)
-
-        server.add_url_rule(
-            binding.route,
-            endpoint=endpoint,
-            view_func=view,
-            methods=ROUTED_METHODS,
-            provide_automatic_options=False,
-        )
-        refuse_other_methods(server, binding.route, cors)
-        add_worker_route(server, binding.route, endpoint)
-        if self._resolve_owner is None:  # owners are resolved in Flask's request context
-            install_direct(server, binding.route, handle)
         self._bindings.append(binding)
 
     def _address(self) -> str:

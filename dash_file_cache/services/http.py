@@ -9,7 +9,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import flask
 from werkzeug.http import HTTP_STATUS_CODES
@@ -17,9 +17,11 @@ from werkzeug.http import HTTP_STATUS_CODES
 from .policy import ERROR_POLICY
 
 __all__ = (
+    "NOT_FOUND",
     "ByteRangeStream",
     "check_media_type",
     "content_disposition",
+    "disposition_file_name",
     "error_response",
     "is_textual",
     "media_charset",
@@ -29,6 +31,8 @@ __all__ = (
     "UID_PATTERN",
 )
 
+#: The error of an unknown uid (and of an item its requester may not see).
+NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
 #: A uid is 128 random bits written as 32 lowercase hex digits.
 UID_PATTERN = re.compile(r"[0-9a-f]{32}")
 
@@ -39,6 +43,7 @@ _ATTR_CHARS = "!#$&+-.^_`|~"
 #: What may stand in the quoted ASCII ``filename=`` fallback; anything else becomes ``_``.
 _UNSAFE_FALLBACK = re.compile(r"[^A-Za-z0-9 !#$&'()+,\-.=@\[\]^_`{}~]")
 _MEDIA_TYPE = re.compile(r"[A-Za-z0-9][\w!#$&^.+-]*/[\w!#$&^.+-]+(\s*;\s*[^;\x00-\x1f\x7f]*)*")
+_DISPOSITION_PARAMETER = re.compile(r';\s*([^\s;=]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 _TEXTUAL = frozenset({"application/json", "application/xml", "application/javascript"})
 
 
@@ -113,6 +118,29 @@ def content_disposition(file_name: str, attachment: bool) -> str:
     kind = "attachment" if attachment else "inline"
     encoded = quote(name, safe=_ATTR_CHARS)
     return f"{kind}; filename=\"{stem}{ext}\"; filename*=UTF-8''{encoded}"
+
+
+def disposition_file_name(value: str) -> str:
+    """The file name a ``Content-Disposition`` value gives, or ``""``.
+
+    RFC 6266: ``filename*`` (RFC 5987, ``charset'lang'percent-encoded``) wins over
+    ``filename``; the name is returned as sent (:func:`content_disposition` cleans it).
+    """
+    params: dict[str, str] = {}
+    for match in _DISPOSITION_PARAMETER.finditer(value):
+        raw = match.group(2).strip()
+        if raw.startswith('"') and raw.endswith('"') and len(raw) > 1:
+            raw = re.sub(r"\\(.)", r"\1", raw[1:-1])
+        params.setdefault(match.group(1).lower(), raw)
+    extended = params.get("filename*", "")
+    charset, _, rest = extended.partition("'")
+    encoded = rest.partition("'")[2]
+    if encoded:
+        try:
+            return unquote(encoded, encoding=charset or "utf-8", errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return params.get("filename", "")
 
 
 def _ascii_fallback(text: str) -> str:

@@ -20,11 +20,18 @@ from werkzeug.http import quote_etag
 
 from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
-from .http import ByteRangeStream, content_disposition, error_response, single_range_environ
+from .http import (
+    NOT_FOUND,
+    ByteRangeStream,
+    content_disposition,
+    error_response,
+    single_range_environ,
+)
 from .offload import Offload
 from .ownership import OwnerResolver, may_fetch
 from .policy import item_policy
 from .register import path_etag
+from .remote import answer_remote
 
 __all__ = ("NOT_FOUND", "ItemResponse", "respond")
 
@@ -40,7 +47,6 @@ _CONDITIONAL_HEADERS = (
     "HTTP_IF_RANGE",
 )
 _LOCATIONS = frozenset({"location", "content-location"})
-NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
 
 
 class ItemResponse(flask.Response):
@@ -127,6 +133,7 @@ def respond(
 
     With ``offload``, a file-backed item (a registered path, a ``CacheFile`` item) is
     answered with a header handing the file to the front server instead of a body.
+    A remote item is requested from its server and relayed (:mod:`.remote`).
 
     :raises FileNotFoundError: if no live item has this uid (or its file is gone).
     :raises BackendUnavailable: if the cache cannot be reached.
@@ -138,6 +145,8 @@ def respond(
     if not may_fetch(info, resolve_owner):  # answered as if the uid did not exist
         raise FileNotFoundError(NOT_FOUND)
     download = download or bool(info.get("download"))  # the item's own choice holds
+    if info["kind"] == "remote":  # fetched from its server now; never offloaded
+        return answer_remote(cache, uid, info, loader, download, chunk_mb * MEGABYTE, environ)
     one_time = bool(info["one_time_service"])
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one

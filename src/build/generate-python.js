@@ -7,7 +7,7 @@
  * module Dash reads `_js_dist` from). So it runs in a scratch directory that links to
  * package.json, node_modules and src, and its output is then moved into
  * dash_file_cache/components/. Nothing generated lands in dash_file_cache/ itself,
- * and the hand-written dash_file_cache/components/__init__.py is never touched.
+ * and the hand-written dash_file_cache/components/__init__.py and typehints.py are never touched.
  */
 const { execFileSync } = require("child_process");
 const fs = require("fs");
@@ -17,7 +17,7 @@ const path = require("path");
 const PACKAGE = "dash_file_cache";
 const root = path.resolve(__dirname, "..", "..");
 const target = path.join(root, PACKAGE, "components");
-const HAND_WRITTEN = new Set(["__init__.py"]);
+const HAND_WRITTEN = new Set(["__init__.py", "typehints.py"]);
 const GENERATED = /\.(py|json|js)$/;
 
 // Comes with `dash[dev]`; override with DASH_GENERATE_COMPONENTS=/path/to/it.

@@ -17,6 +17,8 @@ const TEXT = "#37424d";
 const MUTED_BORDER = "#c9d1d9";
 const TRACK = "#e1e6eb";
 const PANEL = "#f5f7f9";
+const ERROR = "#a4262c"; // 7.0:1 on white, 6.4:1 on ERROR_PANEL (WCAG AA)
+const ERROR_PANEL = "#fdf3f4";
 
 export const CSS = `
 :where(.dfc-progress) {
@@ -48,7 +50,17 @@ export const CSS = `
     box-sizing: border-box; max-width: 100%; min-width: 14em; min-height: 7em;
     padding: 1em 1.5em; border: 1px solid ${TRACK}; border-radius: 6px; background: ${PANEL};
 }
+:where(.dfc-cached-image__error) {
+    display: flex; align-items: center; box-sizing: border-box; max-width: 100%;
+    min-width: 14em; min-height: 4em; padding: 0.75em 1em; font-size: 0.875em;
+    border: 1px solid ${ERROR}; border-radius: 6px; background: ${ERROR_PANEL}; color: ${ERROR};
+}
 :where(.dfc-download-link) { display: inline-flex; align-items: center; gap: 0.75em; }
+:where(.dfc-download-link__outcome) { font-size: 0.875em; color: ${TEXT}; }
+:where(.dfc-download-link__outcome--error) { color: ${ERROR}; }
+:where(.dfc-download-link__button[aria-disabled="true"]:not([aria-busy="true"])) {
+    opacity: 0.55; cursor: not-allowed;
+}
 :where(.dfc-download-link__button, .dfc-download-link__cancel) {
     font: inherit; line-height: 1.2; padding: 0.45em 1em; border-radius: 4px;
     border: 1px solid ${BLUE}; background: ${BLUE}; color: #fff; cursor: pointer;

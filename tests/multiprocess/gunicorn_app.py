@@ -1,4 +1,5 @@
-"""A Flask app for the multi-process tests: a shared ``CacheFile``, or ``CacheRedis``."""
+"""A Flask app for the multi-process tests: a shared ``CacheFile``, or ``CacheRedis`` (or,
+to show they are refused, a cache private to each worker: ``DFC_CACHE=plain|private``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ BOUNDS = {
 cache: dfc.CacheAbstract
 if "DFC_REDIS_URL" in os.environ:
     cache = dfc.CacheRedis(os.environ["DFC_REDIS_URL"], key_prefix="hosts:", **BOUNDS)
+elif os.environ.get("DFC_CACHE") == "plain":  # one process's memory: wrong for several
+    cache = dfc.CachePlain(16)
+elif os.environ.get("DFC_CACHE") == "private":  # a temporary directory per process
+    cache = dfc.CacheFile()
 else:
     cache = dfc.CacheFile(os.environ["DFC_CACHE_DIR"], **BOUNDS)
 # DFC_OWNERS=1: items are bound to the HTTP Basic user who registers them.
@@ -28,11 +33,15 @@ service.serve(app)
 
 
 @app.post("/register")
-def register() -> dict[str, str]:
-    """Register the request body (``?one_time=1`` for a one-time item)."""
+def register() -> tuple[dict[str, str], int]:
+    """Register the request body (``?one_time=1`` for a one-time item); a refusal is
+    ``{"error": …}`` with a 500."""
     one_time = flask.request.args.get("one_time") == "1"
     data = io.BytesIO(flask.request.get_data())
-    return {"addr": service.register(data, one_time_service=one_time)}
+    try:
+        return {"addr": service.register(data, one_time_service=one_time)}, 200
+    except RuntimeError as exc:
+        return {"error": str(exc)}, 500
 
 
 @app.after_request

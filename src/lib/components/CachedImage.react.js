@@ -53,6 +53,10 @@ function loadImage(url) {
  *
  * Callbacks can read `status`, `progress` and `error`: they change once per state
  * change, and `progress` at most every 100 ms while loading.
+ *
+ * When an address fails (a 404, a network error, data that is not an image), the
+ * component shows why in place of the image: "<alt> could not be loaded: <error>", in
+ * an element of class `dfc-cached-image__error` (`role="alert"`), until the next `src`.
  */
 export default function CachedImage({
     id,
@@ -72,6 +76,8 @@ export default function CachedImage({
     const [shown, setShown] = useState(null);
     // `{loaded, total}` while a fetch runs, else null. Updated on every chunk.
     const [local, setLocal] = useState(null);
+    // Why the last address failed (shown in place of the image), else null.
+    const [failure, setFailure] = useState(null);
     const loading = useDashLoading();
     useStyles();
 
@@ -91,6 +97,7 @@ export default function CachedImage({
     }, [shown]);
 
     useEffect(() => {
+        setFailure(null);
         if (!src) {
             setShown(null);
             setLocal(null);
@@ -146,6 +153,7 @@ export default function CachedImage({
                 }
                 setShown(null);
                 setLocal(null);
+                setFailure(errorMessage(err));
                 // Where it stopped is kept: `progress` is the last one reached.
                 report({ status: "error", error: errorMessage(err), progress: reached });
             }
@@ -184,6 +192,16 @@ export default function CachedImage({
                     height={height}
                     className="dfc-cached-image__img"
                 />
+            ) : null}
+            {failure && !shown ? (
+                // Visible and announced: what the image is, and why it is missing.
+                <span
+                    className="dfc-cached-image__error"
+                    role="alert"
+                    style={{ width: cssPixels(width), height: cssPixels(height) }}
+                >
+                    {`${alt || "The image"} could not be loaded: ${failure}`}
+                </span>
             ) : null}
             {bar && !shown ? (
                 // The first image: a placeholder of the image's size (when given).

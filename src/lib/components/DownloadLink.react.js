@@ -1,5 +1,5 @@
 /* How DownloadLink saves a file, and what its `status` promises: see ../downloadModes.js. */
-import React, { useEffect, useRef, useState } from "react";
+import React, { useEffect, useId, useRef, useState } from "react";
 import PropTypes from "prop-types";
 
 import {
@@ -38,6 +38,12 @@ const DEFAULT_CANCEL_LABEL = "Cancel";
  *
  * Callbacks can read `n_clicks`, `status`, `progress`, `error` and `mode`; each
  * state change is one update, and `progress` changes at most every 100 ms.
+ *
+ * Without a `url` (and without `auto_start`, where a click may make the app set one)
+ * the button is disabled (`aria-disabled`, described as "Nothing to download yet.").
+ * A failed or cancelled download says so next to the button (class
+ * `dfc-download-link__outcome`, plus `dfc-download-link__outcome--error` for a
+ * failure) until the next one starts.
  */
 export default function DownloadLink({
     id,
@@ -56,6 +62,10 @@ export default function DownloadLink({
 }) {
     // `{loaded, total}` while a download runs, else null. Updated on every chunk.
     const [local, setLocal] = useState(null);
+    // What the last download ended in, shown until the next one: null, or
+    // `{failed, text}` for an error or a cancel.
+    const [ended, setEnded] = useState(null);
+    const hintId = useId();
     const loading = useDashLoading();
     const urlSets = useCallbackSets("url");
     useStyles();
@@ -93,6 +103,9 @@ export default function DownloadLink({
         if (status) {
             report({ status, progress: running.progress });
         }
+        if (status === "aborted") {
+            setEnded({ failed: false, text: "Download cancelled." });
+        }
     };
 
     const start = async (target, extraProps) => {
@@ -108,6 +121,7 @@ export default function DownloadLink({
             reporter: null,
         };
         job.current = current;
+        setEnded(null);
         const reporter = createThrottledReporter(
             (progress) => report({ progress }),
             PROGRESS_REPORT_INTERVAL_MS
@@ -166,6 +180,11 @@ export default function DownloadLink({
         }
         job.current = null;
         setLocal(null);
+        if (outcome.status === "error") {
+            setEnded({ failed: true, text: `Download failed: ${outcome.error}` });
+        } else if (outcome.status === "aborted") {
+            setEnded({ failed: false, text: "Download cancelled." });
+        }
         report(outcome);
     };
 
@@ -257,6 +276,9 @@ export default function DownloadLink({
     };
 
     const cancelText = cancel_label || DEFAULT_CANCEL_LABEL;
+    // Nothing to download and nothing to ask for: a click would do nothing. (With
+    // auto_start a click may make the app set `url`, so the button stays live.)
+    const idle = !url && !auto_start && !running;
     return (
         <span
             id={id}
@@ -268,12 +290,30 @@ export default function DownloadLink({
                 ref={button}
                 type="button"
                 className="dfc-download-link__button"
-                onClick={onClick}
-                aria-disabled={running || undefined}
+                onClick={idle ? undefined : onClick}
+                aria-disabled={running || idle || undefined}
                 aria-busy={running || undefined}
+                aria-describedby={idle ? hintId : undefined}
             >
                 {children === null || children === undefined ? "Download" : children}
             </button>
+            {idle ? (
+                <span id={hintId} hidden>
+                    Nothing to download yet.
+                </span>
+            ) : null}
+            {ended && !running ? (
+                <span
+                    className={
+                        ended.failed
+                            ? "dfc-download-link__outcome dfc-download-link__outcome--error"
+                            : "dfc-download-link__outcome"
+                    }
+                    role="status"
+                >
+                    {ended.text}
+                </span>
+            ) : null}
             {running ? (
                 <>
                     <ProgressBar

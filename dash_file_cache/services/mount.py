@@ -1,0 +1,105 @@
+"""Binding a service to one app: its route, the worker script, the fast path.
+
+What :meth:`ServiceData.serve` does once the arguments are checked, kept apart so that
+``data.py`` holds what a service is and this module how it is mounted.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import dash
+import flask
+
+from .address import Binding, bind_dash, bind_flask
+from .cors import CorsPolicy
+from .direct import install as install_direct
+from .offload import Offload
+from .respond import respond
+from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
+from .worker import add_worker_route, script_route
+
+if TYPE_CHECKING:
+    from .data import ServiceData
+
+__all__ = ("mount",)
+
+
+def mount(
+    service: ServiceData,
+    app: dash.Dash | flask.Flask,
+    endpoint: str | None,
+    cors: CorsPolicy,
+    handover: Offload | None,
+    public_prefix: str | None,
+) -> Binding:
+    """Add ``service``'s routes to ``app``; return the binding (see ``serve()``).
+
+    :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``, or
+        ``endpoint`` is not a non-empty str.
+    :raises ValueError: if this service is already served on ``app``, or another route
+        of ``app`` already answers the service's path; each message names the fix.
+    """
+    if isinstance(app, dash.Dash):
+        binding = bind_dash(app, service.service_name, public_prefix)
+    elif isinstance(app, flask.Flask):
+        binding = bind_flask(app, service.service_name, public_prefix)
+    else:
+        raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
+    server = binding.server
+    if endpoint is None:
+        endpoint = "dash_file_cache" + re.sub(r"\W", "_", service.service_name)
+    elif not isinstance(endpoint, str) or not endpoint:
+        raise TypeError("endpoint must be a non-empty str or None")
+    _check_free(server, binding.route, endpoint)
+    outage = Outage()
+
+    def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
+        return respond(
+            service.cache,
+            uid,
+            download,
+            service.chunk_size,
+            handover,
+            service.resolve_owner,
+            environ=environ,
+        )
+
+    def handle(environ: dict[str, Any]) -> flask.Response:
+        return answer(stream, outage, cors, environ)
+
+    def view() -> flask.Response:
+        return handle(flask.request.environ)
+
+    server.add_url_rule(
+        binding.route,
+        endpoint=endpoint,
+        view_func=view,
+        methods=ROUTED_METHODS,
+        provide_automatic_options=False,
+    )
+    refuse_other_methods(server, binding.route, cors)
+    add_worker_route(server, binding.route, endpoint)
+    if service.resolve_owner is None:  # owners are resolved in Flask's request context
+        install_direct(server, binding.route, handle)
+    return binding
+
+
+def _check_free(server: flask.Flask, route: str, endpoint: str) -> None:
+    """Refuse a second binding that would shadow, or be shadowed by, an existing one."""
+    if endpoint in server.view_functions:
+        raise ValueError(
+            f"the endpoint {endpoint!r} is already bound on this app: a service is served "
+            "once per app (serve() was called twice?). To add a second service, give it "
+            "another service_name, e.g. ServiceData(cache, service_name='/exports')"
+        )
+    taken = {rule.rule: rule.endpoint for rule in server.url_map.iter_rules()}
+    for path in (route, script_route(route)):
+        if path in taken:
+            raise ValueError(
+                f"the path {path!r} is already answered by the endpoint {taken[path]!r} of "
+                "this app: two services (or a view of the app) would answer the same "
+                "address and one of them would 404. Give this service another "
+                "service_name"
+            )

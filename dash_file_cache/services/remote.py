@@ -1,0 +1,393 @@
+"""Answering a remote item (:meth:`ServiceData.register_request`): a file on another
+HTTP(S) server, requested when a browser asks for the item and streamed through.
+
+The request to the remote carries the registered headers, plus the browser's single
+``Range`` (and ``If-Range``) unless the item is one-time; HEAD stays HEAD. Up to
+:data:`REDIRECTS` redirects are followed, each target checked against the hosts the
+service allowed at registration (``remote_hosts``); the registered headers are sent to
+the registered origin only. The remote's answer is mapped to the service's own:
+
+- 200 and 206 are relayed with the remote's length (none: chunked), type, range,
+  strong ``ETag`` and ``Accept-Ranges`` (only if the remote says it), under the item's
+  own ``Content-Disposition``, sandbox policy and caching headers;
+- 416 gives the JSON 416, 404 and 410 the JSON 404, any other status a JSON 502 naming
+  it; a refused connection, a DNS or TLS failure a JSON 502; a timeout a JSON 504.
+
+The body of a remote error is never relayed, and no error names the URL. A one-time item
+is claimed only once the remote has answered a GET with its body.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import logging
+import mimetypes
+import re
+import ssl
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
+
+import flask
+from werkzeug.http import HTTP_STATUS_CODES, parse_content_range_header, parse_range_header
+
+from ..caches.abstract import CacheAbstract
+from ..caches.typehints import CachedData, CachedFileInfo
+from .http import (
+    NOT_FOUND,
+    check_media_type,
+    content_disposition,
+    disposition_file_name,
+    error_response,
+    single_range_environ,
+)
+from .policy import item_policy
+from .register import RemoteSource, host_allowed
+
+__all__ = (
+    "DEFAULT_TYPE",
+    "REDIRECTS",
+    "RemoteBody",
+    "RemoteFailed",
+    "answer_remote",
+    "open_remote",
+)
+
+logger = logging.getLogger("dash_file_cache.services")
+
+#: Redirects followed before the remote is given up (a JSON 502).
+REDIRECTS = 5
+#: The ``Content-Type`` of a remote file whose server states none (or a malformed one).
+DEFAULT_TYPE = "application/octet-stream"
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_STRONG_ETAG = re.compile(r'"[\x21\x23-\x7e]*"')
+_VISIBLE = re.compile(r"[\x20-\x7e]+")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_UNSATISFIED = re.compile(r"bytes \*/[0-9]+")
+#: Characters left as they are when a redirect's ``Location`` is made a valid URL.
+_URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
+
+
+class RemoteFailed(Exception):
+    """The remote gave no file: the JSON error the service answers instead."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(error)
+        self.status = status
+        self.error = error
+
+
+@functools.lru_cache(maxsize=1)
+def _tls_context() -> ssl.SSLContext:
+    """The system's trust store, verified host names: made once, shared by requests."""
+    return ssl.create_default_context()
+
+
+def _origin(parts: SplitResult) -> tuple[str, str, int]:
+    scheme = parts.scheme.lower()
+    return scheme, parts.hostname or "", parts.port or (443 if scheme == "https" else 80)
+
+
+def _connect(parts: SplitResult, timeout: float) -> http.client.HTTPConnection:
+    host, port = parts.hostname or "", parts.port
+    if parts.scheme.lower() == "https":
+        return http.client.HTTPSConnection(host, port, timeout=timeout, context=_tls_context())
+    return http.client.HTTPConnection(host, port, timeout=timeout)
+
+
+def _redirected(url: str, location: str, hosts: tuple[str, ...] | None) -> str:
+    """The absolute URL a redirect points to, if the item may follow it.
+
+    :raises RemoteFailed: (502) for a target that is not an allowed http(s) URL.
+    """
+    target = urljoin(url, quote(location.strip(), safe=_URL_SAFE))
+    try:
+        parts = urlsplit(target)
+        parts.port  # noqa: B018  # raises ValueError for a malformed port
+    except ValueError:
+        raise RemoteFailed(502, "the remote server redirected to a malformed address") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise RemoteFailed(502, "the remote server redirected to an address that is not http(s)")
+    if not host_allowed(parts, hosts):
+        raise RemoteFailed(502, "the remote server redirected to a host not in remote_hosts")
+    return target
+
+
+def open_remote(
+    source: RemoteSource, method: str, extra: dict[str, str]
+) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    """Send ``method`` to the remote, following redirects: the connection and its answer.
+
+    :param source: the registered request.
+    :param method: ``"GET"`` or ``"HEAD"``.
+    :param extra: headers of this request (``Range``, ``If-Range``).
+    :raises RemoteFailed: 504 on a timeout, 502 if the remote cannot be reached or
+        redirects too often or where the item may not go.
+    """
+    url, home = source.url, _origin(urlsplit(source.url))
+    for _ in range(REDIRECTS + 1):
+        parts = urlsplit(url)
+        headers = dict(source.headers) if _origin(parts) == home else {}
+        connection = _connect(parts, source.timeout)
+        try:
+            target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+            connection.request(method, target, headers={**headers, **extra, "Connection": "close"})
+            answer = connection.getresponse()
+        except TimeoutError:
+            connection.close()
+            error = f"the remote server did not answer within {source.timeout:g} s"
+            raise RemoteFailed(504, error) from None
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            error = f"the remote server could not be reached ({type(exc).__name__})"
+            raise RemoteFailed(502, error) from None
+        except BaseException:
+            connection.close()
+            raise
+        location = answer.getheader("Location")
+        if answer.status not in _REDIRECT_STATUSES or not location:
+            return connection, answer
+        answer.close()
+        connection.close()
+        url = _redirected(url, location, source.hosts)
+    raise RemoteFailed(502, f"the remote server redirected more than {REDIRECTS} times")
+
+
+def _range_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The request's single, valid ``Range`` (and its ``If-Range``) to forward."""
+    environ = single_range_environ(environ)
+    value = environ.get("HTTP_RANGE")
+    parsed = parse_range_header(value) if isinstance(value, str) else None
+    if parsed is None:  # none, several, or malformed: ignored, as RFC 9110 allows
+        return {}
+    headers = {"Range": parsed.to_header()}
+    if_range = environ.get("HTTP_IF_RANGE")
+    if isinstance(if_range, str) and if_range.strip():
+        if not _VISIBLE.fullmatch(if_range.strip()):
+            return {}
+        headers["If-Range"] = if_range.strip()
+    return headers
+
+
+def _file_name(answer: http.client.HTTPResponse, source: RemoteSource, uid: str, ctype: str) -> str:
+    """The remote's name, else the URL's last segment, the fallback, or a made-up one."""
+    name = disposition_file_name(answer.getheader("Content-Disposition") or "")
+    if not name.strip(". "):
+        name = unquote(urlsplit(source.url).path.rsplit("/", 1)[-1], errors="replace")
+    if not name.strip(". "):
+        name = source.file_name_fallback
+    if not name.strip(". "):
+        extension = mimetypes.guess_extension(ctype.split(";")[0].strip().lower()) or ""
+        name = f"file-{uid[:8]}{extension}"
+    return name
+
+
+def _content_length(answer: http.client.HTTPResponse) -> int | None:
+    value = (answer.getheader("Content-Length") or "").strip()
+    return int(value) if value.isdigit() and value.isascii() else None
+
+
+def _relay(
+    answer: http.client.HTTPResponse,
+    ranged: bool,
+    uid: str,
+    source: RemoteSource,
+    download: bool,
+    one_time: bool,
+) -> flask.Response:
+    """The service's response (no body yet) to the remote's ``answer``.
+
+    :raises RemoteFailed: (502) for any status but 200, 206, 404, 410 and 416, or a
+        malformed 206.
+    """
+    status = answer.status
+    if status == 416:
+        refused = error_response(416, "the requested range is not satisfiable")
+        unsatisfied = (answer.getheader("Content-Range") or "").strip()
+        if _UNSATISFIED.fullmatch(unsatisfied):
+            refused.headers["Content-Range"] = unsatisfied
+        return refused
+    if status in (404, 410):
+        return error_response(404, f"the remote server answered {status}: the file is not there")
+    if status not in (200, 206):
+        reason = HTTP_STATUS_CODES.get(status, "Unknown Status")
+        raise RemoteFailed(502, f"the remote server answered {status} ({reason})")
+    length = _content_length(answer)
+    content_type = (answer.getheader("Content-Type") or "").strip()
+    try:
+        check_media_type("Content-Type", content_type if content_type.isascii() else "")
+    except ValueError:
+        content_type = DEFAULT_TYPE
+    name = _file_name(answer, source, uid, content_type)
+    headers = [
+        ("Content-Type", content_type),
+        ("Content-Disposition", content_disposition(name, download)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store" if one_time else "private, no-cache"),
+    ]
+    if status == 206:
+        part = parse_content_range_header(answer.getheader("Content-Range"))
+        if not ranged or part is None or part.start is None or part.stop is None:
+            raise RemoteFailed(502, "the remote server answered 206 without a valid range")
+        if length is not None and length != part.stop - part.start:
+            raise RemoteFailed(502, "the remote server's 206 length disagrees with its range")
+        length = part.stop - part.start
+        headers.append(("Content-Range", part.to_header()))
+    if length is not None:
+        headers.append(("Content-Length", str(length)))
+    accept = (answer.getheader("Accept-Ranges") or "").strip().lower()
+    if one_time or accept in ("bytes", "none"):
+        headers.append(("Accept-Ranges", "none" if one_time else accept))
+    for header, pattern in (
+        ("ETag", _STRONG_ETAG),
+        ("Last-Modified", _VISIBLE),
+        ("Content-Encoding", _TOKEN),
+    ):
+        value = (answer.getheader(header) or "").strip()
+        if pattern.fullmatch(value):
+            headers.append((header, value))
+    policy = item_policy(content_type)
+    if policy is not None:
+        headers.append(("Content-Security-Policy", policy))
+    response = flask.Response(status=status, headers=headers, direct_passthrough=True)
+    response.automatically_set_content_length = False  # unknown stays unknown: chunked
+    return response
+
+
+def _claim(cache: CacheAbstract[CachedFileInfo, CachedData], uid: str) -> None:
+    """Remove a one-time item for good (the response sending its body owns it now).
+
+    :raises FileNotFoundError: if another response claimed it first.
+    """
+    try:
+        _, loader = cache.pop(uid)
+    except KeyError:
+        raise FileNotFoundError(NOT_FOUND) from None
+    data = loader()
+    if not isinstance(data, (str, bytes)):
+        data.close()  # a stream over the description (CacheFile, CacheRedis)
+
+
+def _description(data: CachedData) -> RemoteSource:
+    """The registered request, from the item's data in any form a cache hands back."""
+    if isinstance(data, str):
+        raise FileNotFoundError(NOT_FOUND)  # never stored as a path
+    if not isinstance(data, bytes):
+        with data:
+            data = data.read()
+    return RemoteSource.decode(data)
+
+
+def answer_remote(
+    cache: CacheAbstract[CachedFileInfo, CachedData],
+    uid: str,
+    info: CachedFileInfo,
+    loader: Callable[[], CachedData],
+    download: bool,
+    chunk: int,
+    environ: dict[str, Any] | None,
+) -> flask.Response:
+    """The response for remote item ``uid``, its owner already checked.
+
+    :param cache: the cache holding the item (for claiming a one-time item).
+    :param uid: the item's uid.
+    :param info: the item's metadata, as loaded.
+    :param loader: the loader of its data (the registered request).
+    :param download: serve as an attachment.
+    :param chunk: the most bytes read from the remote at a time.
+    :param environ: the request's WSGI environ; ``None``: the current request's, if any.
+    :raises FileNotFoundError: if a one-time item was claimed by another response.
+    :raises BackendUnavailable: if the cache cannot be reached.
+    """
+    source = _description(loader())
+    if environ is None and flask.has_request_context():
+        environ = flask.request.environ
+    head = environ is not None and environ.get("REQUEST_METHOD") == "HEAD"
+    one_time = bool(info["one_time_service"])
+    ranged = {} if one_time or environ is None else _range_headers(environ)
+    try:
+        connection, answer = open_remote(source, "HEAD" if head else "GET", ranged)
+    except RemoteFailed as exc:
+        logger.warning("dash-file-cache: remote item %s: %s", uid, exc.error)
+        return error_response(exc.status, exc.error)
+    try:
+        response = _relay(answer, bool(ranged), uid, source, download, one_time)
+        if head or response.status_code not in (200, 206):
+            answer.close()
+            connection.close()
+            return response
+        if one_time:
+            _claim(cache, uid)
+    except RemoteFailed as exc:
+        answer.close()
+        connection.close()
+        logger.warning("dash-file-cache: remote item %s: %s", uid, exc.error)
+        return error_response(exc.status, exc.error)
+    except BaseException:
+        answer.close()
+        connection.close()
+        raise
+    response.response = RemoteBody(connection, answer, response.content_length, chunk)
+    return response
+
+
+class RemoteBody:
+    """A WSGI body relaying a remote answer, at most ``chunk`` bytes a read.
+
+    Each read returns what the remote has sent so far, so the client gets the first bytes
+    before the remote has sent them all. The remote connection is closed when the body
+    ends or when the server closes the response (also when the client went away). If the
+    remote ends before ``length`` bytes, or breaks its chunked framing, iterating raises
+    :class:`OSError`, so the server cuts the connection rather than end the body short.
+
+    :param connection: the connection to the remote, closed with the body.
+    :param answer: the remote's answer, its headers read.
+    :param length: the bytes the response declares (``None``: until the remote ends).
+    :param chunk: the most bytes read at a time.
+    """
+
+    def __init__(
+        self,
+        connection: http.client.HTTPConnection,
+        answer: http.client.HTTPResponse,
+        length: int | None,
+        chunk: int,
+    ) -> None:
+        self._connection: http.client.HTTPConnection | None = connection
+        self._answer = answer
+        self._left = length
+        self._chunk = chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        if self._connection is None or (self._left is not None and self._left <= 0):
+            self.close()
+            raise StopIteration
+        size = self._chunk if self._left is None else min(self._chunk, self._left)
+        try:
+            data = self._answer.read1(size)
+        except http.client.HTTPException as exc:
+            self.close()
+            raise OSError(f"the remote answer broke off ({type(exc).__name__})") from None
+        except BaseException:
+            self.close()
+            raise
+        if not data:
+            left = self._left
+            self.close()
+            if left is None:
+                raise StopIteration
+            raise OSError(f"the remote file ended {left} bytes short of its Content-Length")
+        if self._left is not None:
+            self._left -= len(data)
+        return data
+
+    def close(self) -> None:
+        """Close the remote answer and its connection (idempotent)."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._answer.close()
+            connection.close()
