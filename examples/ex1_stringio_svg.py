@@ -5,7 +5,7 @@ Each click on the button draws a new SVG into an ``io.StringIO``, registers it w
 fetches the image once; the item is then removed from the cache, so fetching the same
 address again answers 404 (a JSON body with ``"error"``) and nothing piles up in memory.
 
-Run it with::
+Needs only this package (``pip install -e .`` from the repository). Run it with::
 
     python examples/ex1_stringio_svg.py
 

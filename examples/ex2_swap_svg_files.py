@@ -4,7 +4,7 @@ The callback registers a file by its *path*: the cache keeps only the path, and 
 is read from disk when the browser fetches the address. Each click on the button shows
 the other file (``assets/circle.svg`` is 120x120 px, ``assets/square.svg`` 200x150 px).
 
-Run it with::
+Needs only this package (``pip install -e .`` from the repository). Run it with::
 
     python examples/ex2_swap_svg_files.py
 

@@ -9,7 +9,7 @@ registering another file evicts the previous one (its address answers 404 too).
 Only names from the listing are accepted: anything else (``../pyproject.toml``, an
 absolute path, an unknown name) answers 400 with a JSON ``"error"``.
 
-Run it with::
+Needs only this package (``pip install -e .`` from the repository). Run it with::
 
     python examples/ex4_flask_service.py
 

@@ -1,12 +1,13 @@
 """Example 5: keep the cached items as files in a temporary directory (``CacheFile``).
 
-``CacheFile()`` creates a temporary directory, removed when the program exits, and keeps
+``CacheFile()`` creates a temporary directory, removed when the program exits (also when
+it is stopped with SIGTERM, see the end of this file), and keeps
 each registered item there: the SVG drawn into an ``io.StringIO`` is written to a file of
 the directory, while a file registered by path is kept as a reference to that path.
 Because the items are files, every process that opens the same directory sees them.
 The page tells where the directory is and how many items it holds.
 
-Run it with::
+Needs only this package (``pip install -e .`` from the repository). Run it with::
 
     python examples/ex5_cache_file.py
 
@@ -16,6 +17,8 @@ and open http://127.0.0.1:8050/ in a browser.
 from __future__ import annotations
 
 import io
+import signal
+import sys
 from pathlib import Path
 
 import dash
@@ -79,4 +82,8 @@ def show(draws: int | None, _shows: int | None) -> tuple[str, str]:
 
 
 if __name__ == "__main__":
+    # Python ends on SIGTERM (how systemd, docker and process managers stop a program)
+    # without running its exit handlers, so the temporary directory would stay behind:
+    # turn SIGTERM into a normal exit, as Ctrl+C (SIGINT) already is.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     app.run(host="127.0.0.1", port=8050, debug=False)

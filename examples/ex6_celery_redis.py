@@ -3,6 +3,11 @@
 The web process and the Celery worker are separate processes (they could be separate
 hosts): the worker registers the image into Redis, the web process streams it from there.
 
+Install the package with its Celery extra (Celery with its Redis transport, and the
+Redis client)::
+
+    pip install "dash-file-cache[celery]"
+
 Run (a redis-server on 127.0.0.1:6379, or set ``DFC_REDIS_URL``), in two terminals::
 
     celery -A examples.ex6_celery_redis:celery_app worker --pool=solo --loglevel=warning

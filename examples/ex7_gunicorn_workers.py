@@ -3,7 +3,8 @@
 Plain ``html.Img`` and ``html.A`` show and download what a callback registers; the
 worker that runs the callback is usually not the one that serves the file.
 
-Run::
+Install gunicorn (``pip install gunicorn``, or ``pip install "dash-file-cache[gunicorn]"``),
+then run::
 
     gunicorn --workers 4 --bind 127.0.0.1:8050 examples.ex7_gunicorn_workers:server
 
