@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -80,6 +81,7 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
     :param ttl: keyword-only; seconds an item lives (``None``: never expires).
     :raises TypeError: if an argument has the wrong type.
     :raises ValueError: if a bound is not positive.
+    :raises PermissionError: if the directory cannot be created or written, naming it.
     """
 
     def __init__(
@@ -104,9 +106,28 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
         self._dir = os.path.abspath(os.fspath(cache_dir))
         self._writes = 0  # index writes made by this process (see _ReadMemo)
         self._memo = _ReadMemo()
-        self._store = self._open_store()
+        try:
+            if os.path.isdir(self._dir) and not os.access(self._dir, os.W_OK | os.X_OK):
+                raise PermissionError("this process may not create files in it")
+            self._store = self._open_store()
+        except (OSError, sqlite3.Error) as exc:
+            raise PermissionError(
+                f"CacheFile cannot keep its files in {self._dir!r} ({exc}): give it a "
+                "directory this process can create (or that exists and it can write), "
+                "e.g. CacheFile('/var/cache/my-app') owned by the app's user"
+            ) from exc
         self._swept = 0.0
         self.sweep()
+
+    def open_to_front_server(self) -> None:
+        """Let a front server running as another user read the items (``offload=``).
+
+        Only for the temporary directory of ``cache_dir=None``, which is created for
+        this process alone (``0700``): it becomes ``0755``. A directory you gave is left
+        as it is.
+        """
+        if self.process_private:
+            os.chmod(self._dir, 0o755)
 
     def _open_store(self) -> StoreIndex:
         # Culling is ours (exact counts and bytes, our clock), so diskcache's is off.

@@ -53,6 +53,10 @@ def mount(
     elif not isinstance(endpoint, str) or not endpoint:
         raise TypeError("endpoint must be a non-empty str or None")
     _check_free(server, binding.route, endpoint)
+    if handover is not None:
+        open_to_front = getattr(service.cache, "open_to_front_server", None)
+        if callable(open_to_front):  # CacheFile: its own temporary directory
+            open_to_front()
     outage = Outage()
 
     def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:

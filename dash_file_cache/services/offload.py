@@ -10,11 +10,16 @@ format (``"<mtime hex>-<size hex>"``), computed from the same ``stat`` nginx mak
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 from dataclasses import dataclass
 from urllib.parse import quote
 
-__all__ = ("OFFLOAD_KINDS", "Offload", "parse_offload")
+__all__ = ("OFFLOAD_KINDS", "Offload", "parse_offload", "readable_by_others")
+
+logger = logging.getLogger("dash_file_cache.services")
+_warned: set[str] = set()
 
 OFFLOAD_KINDS = ("x-accel-redirect", "x-sendfile")
 #: The default prefix of nginx's internal locations (``ranged/`` and ``whole/`` below it).
@@ -67,3 +72,42 @@ def parse_offload(offload: str | None, location: str) -> Offload | None:
             f"offload_location must be a URL path such as '/_files/', got {location!r}"
         )
     return Offload(offload.lower(), location.rstrip("/") + "/")
+
+
+def readable_by_others(path: str, st: os.stat_result) -> bool:
+    """Whether a front server running as another user can read ``path``.
+
+    That is: the file is readable by others and every folder above it can be entered by
+    others. nginx's and Apache's workers run as their own users (``nobody``,
+    ``www-data``); a file they cannot open would answer 403. The first time a folder
+    stops a hand-over, a warning names it and the fix (items there are streamed by
+    Python meanwhile).
+    """
+    if not st.st_mode & stat.S_IROTH:
+        _warn_once(path, "the file is not readable by others (chmod o+r)")
+        return False
+    folder = os.path.dirname(path)
+    while True:
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            return False
+        if not mode & stat.S_IXOTH:
+            _warn_once(folder, "others cannot enter this folder (chmod o+x)")
+            return False
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return True
+        folder = parent
+
+
+def _warn_once(where: str, why: str) -> None:
+    if where in _warned:
+        return
+    _warned.add(where)
+    logger.warning(
+        "dash-file-cache: not offloading %s to the front server, which runs as another "
+        "user: %s; Python streams it instead",
+        where,
+        why,
+    )

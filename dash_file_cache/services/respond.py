@@ -27,7 +27,7 @@ from .http import (
     error_response,
     single_range_environ,
 )
-from .offload import Offload
+from .offload import Offload, readable_by_others
 from .ownership import OwnerResolver, may_fetch
 from .policy import item_policy
 from .register import path_etag
@@ -161,8 +161,17 @@ def respond(
         if _real_file(source) and isinstance(name, str) and os.path.isabs(name):
             path, st = name, os.fstat(source.fileno())
             size = st.st_size
+    # Handed to the front server only if it can read the file: else Python streams it
+    # (a refused hand-over would answer 403, and consume a one-time item).
+    handover = (
+        offload is not None
+        and path is not None
+        and offload.handles(one_time)
+        and readable_by_others(path, st)
+    )
     try:
-        if offload is not None and path is not None and offload.handles(one_time):
+        if handover:
+            assert offload is not None
             etag = offload.etag(st)
         response = _headers(info, size, etag, download, one_time)
         if environ is None and flask.has_request_context():
@@ -174,7 +183,8 @@ def respond(
                 if source is not None:
                     source.close()
                 return early
-        if offload is not None and path is not None and offload.handles(one_time):
+        if handover:
+            assert offload is not None and path is not None
             if source is not None:
                 source.close()
             return _offloaded(response, cache, uid, info, path, one_time, offload)

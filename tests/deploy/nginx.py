@@ -39,9 +39,14 @@ http {{
 
 
 @contextmanager
-def nginx(work: Path, snippet: str, upstream: int, extra: str = "") -> Iterator[int]:
+def nginx(
+    work: Path, snippet: str, upstream: int, extra: str = "", worker_user: str | None = None
+) -> Iterator[int]:
     """Run nginx with ``docs/deploy/<snippet>`` (and ``extra``) in its server block.
 
+    :param worker_user: run the workers as this user (``"nobody nogroup"``), as a real
+        deployment does; ``None``: as root (when the tests run as root), so they can
+        enter pytest's private folders.
     Yields nginx's port.
     """
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -51,6 +56,8 @@ def nginx(work: Path, snippet: str, upstream: int, extra: str = "") -> Iterator[
     port = free_port()
     # As root, nginx's workers would run as nobody, who cannot enter pytest's 0700 folders.
     user = "user root;" if os.geteuid() == 0 else ""
+    if worker_user is not None and os.geteuid() == 0:
+        user = f"user {worker_user};"
     conf = work / "nginx.conf"
     conf.write_text(
         _MAIN.format(

@@ -6,9 +6,12 @@ import base64
 import http.client
 import json
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -23,6 +26,7 @@ from .nginx import DEPLOY, nginx
 pytestmark = pytest.mark.slow
 
 ERROR_KEYS = {"code", "message", "error"}
+NOBODY = "nobody nogroup"  # Debian's unprivileged user, as nginx's workers run
 PAYLOAD = bytes(range(256)) * 4096  # what offload_app registers for bytes items
 
 
@@ -75,17 +79,35 @@ class Stack:
         return str(json.loads(body)["addr"])
 
 
+@contextmanager
+def offload_stack(redis_server: str, *options: str, **env: str) -> Iterator[Stack]:
+    """gunicorn (``docs/deploy/gunicorn.conf.py``, then ``options``) behind nginx whose
+    workers run as ``nobody``, as deployed: the files live in a folder of /tmp that
+    others may enter (not pytest's private folders)."""
+    work = Path(tempfile.mkdtemp(prefix="dfc-offload-", dir="/tmp"))
+    try:
+        work.chmod(0o755)
+        cache_dir, path = work / "cache", work / "exports" / "report 1?.csv"
+        path.parent.mkdir()
+        path.write_bytes(os.urandom(3 * 1024 * 1024))
+        env = {
+            "DFC_DIR": str(cache_dir),
+            "DFC_FILE": str(path),
+            "DFC_REDIS_URL": redis_server,
+            **env,
+        }
+        config = str(DEPLOY / "gunicorn.conf.py")
+        with gunicorn("tests.deploy.offload_app:server", env, "-c", config, *options) as app:
+            with nginx(work / "nginx", "nginx-offload.conf", app, worker_user=NOBODY) as front:
+                yield Stack(front, app, cache_dir, path)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, redis_server: str) -> Iterator[Stack]:
-    work = tmp_path_factory.mktemp("offload")
-    cache_dir, path = work / "cache", work / "exports" / "report 1?.csv"
-    path.parent.mkdir()
-    path.write_bytes(os.urandom(3 * 1024 * 1024))
-    env = {"DFC_DIR": str(cache_dir), "DFC_FILE": str(path), "DFC_REDIS_URL": redis_server}
-    config = str(DEPLOY / "gunicorn.conf.py")
-    with gunicorn("tests.deploy.offload_app:server", env, "-c", config) as app:
-        with nginx(work / "nginx", "nginx-offload.conf", app) as front:
-            yield Stack(front, app, cache_dir, path)
+def stack(redis_server: str) -> Iterator[Stack]:
+    with offload_stack(redis_server) as running:
+        yield running
 
 
 @pytest.mark.parametrize("kind", ["path", "bytes"])
@@ -174,6 +196,7 @@ def test_no_data_file_is_left_behind(stack: Stack) -> None:
 def test_internal_locations_are_not_reachable_by_clients(stack: Stack) -> None:
     status, _, body = stack.request("GET", "/_dash_file_cache/ranged" + quote(str(stack.path)))
     assert status == 404 and stack.path.read_bytes() not in body
+    assert json.loads(body)["code"] == 404  # the service's JSON, as docs/deploy.md says
 
 
 def test_owned_items_are_checked_before_nginx_gets_them(stack: Stack) -> None:

@@ -95,3 +95,15 @@ def test_allowed_cross_origin_on_the_constructor_as_in_0_2_0() -> None:
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
     with pytest.raises(ValueError, match="allowed_cross_origin"):
         dfc.ServiceData(dfc.CachePlain(2), allowed_cross_origin="not an origin")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "/proc/self/fdinfo",  # exists; no file can be created in it, even by root
+        "/proc/dash-file-cache-new",  # cannot be created
+    ],
+)
+def test_a_cache_directory_that_cannot_be_written_is_named(where: str) -> None:
+    with pytest.raises(PermissionError, match=f"CacheFile cannot keep its files in '{where}'"):
+        dfc.CacheFile(where)
