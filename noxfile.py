@@ -5,7 +5,10 @@
 - ``oldest_dash``: the same plus the component browser tests, against Dash 3.0.0;
 - ``wheel``: build the sdist and the wheel, install the wheel (not the checkout) in a
   fresh virtualenv and run the README quick start and a component test in Chromium
-  against it, from a copy of the tests, so a file missing from the wheel is caught.
+  against it, from a copy of the tests, so a file missing from the wheel is caught;
+- ``examples``: each example program and the README's snippets with only the installs
+  their text names (the package, then each extra an example's docstring asks for), in
+  a fresh virtualenv without the test dependencies.
 
 The full suite (browser, multi-process, nginx) runs on the machine's own Python through
 the README's test command.
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["fast", "oldest_dash", "wheel"]
+nox.options.sessions = ["fast", "oldest_dash", "wheel", "examples"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True
 
@@ -93,3 +96,40 @@ def wheel(session: nox.Session) -> None:
     finally:
         shutil.rmtree(dist, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
+
+
+#: Import an example as the program it is (not as __main__: no server is started).
+_IMPORT = """
+import importlib.util, sys
+path = sys.argv[1]
+spec = importlib.util.spec_from_file_location("example_under_test", path)
+module = importlib.util.module_from_spec(spec)
+sys.modules[spec.name] = module
+spec.loader.exec_module(module)
+print("imported", path)
+"""
+#: Every python block of the README and the deployment guide, each run on its own.
+_SNIPPETS = """
+import re, sys
+for document in ("README.md", "docs/deploy.md"):
+    text = open(document, encoding="utf-8").read()
+    for number, code in enumerate(re.findall(r"```python\\n(.*?)```", text, re.S), 1):
+        exec(compile(code, f"{document} block {number}", "exec"), {"__name__": "snippet"})
+        print("ran", document, "block", number)
+"""
+
+
+@nox.session(python="3.11")
+def examples(session: nox.Session) -> None:
+    """The examples and snippets with only the installs their docstrings and text name."""
+    session.install("-e", ".")
+    for name in ("ex1_stringio_svg", "ex2_swap_svg_files", "ex4_flask_service", "ex5_cache_file"):
+        session.run("python", "-c", _IMPORT, f"examples/{name}.py")
+    session.install("-e", ".[auth]")  # the README's owner snippet names dash-auth
+    session.run("python", "-c", _SNIPPETS)
+    session.install("-e", ".[background]")
+    session.run("python", "-c", _IMPORT, "examples/ex3_background_callback.py")
+    session.install("-e", ".[celery]")
+    session.run("python", "-c", _IMPORT, "examples/ex6_celery_redis.py")
+    session.install("-e", ".[gunicorn]")
+    session.run("gunicorn", "--check-config", "examples.ex7_gunicorn_workers:server")
