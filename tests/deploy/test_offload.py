@@ -80,28 +80,33 @@ class Stack:
 
 
 @contextmanager
-def offload_stack(redis_server: str, *options: str, **env: str) -> Iterator[Stack]:
-    """gunicorn (``docs/deploy/gunicorn.conf.py``, then ``options``) behind nginx whose
-    workers run as ``nobody``, as deployed: the files live in a folder of /tmp that
-    others may enter (not pytest's private folders)."""
+def deployed_files(
+    redis_server: str, **env: str
+) -> Iterator[tuple[Path, Path, Path, dict[str, str]]]:
+    """A folder of /tmp others may enter (front servers run as another user: not pytest's
+    private folders), with a registered file in it: ``(work, cache_dir, path, env)``,
+    ``env`` being what ``offload_app`` reads (plus ``env``)."""
     work = Path(tempfile.mkdtemp(prefix="dfc-offload-", dir="/tmp"))
     try:
         work.chmod(0o755)
         cache_dir, path = work / "cache", work / "exports" / "report 1?.csv"
         path.parent.mkdir()
         path.write_bytes(os.urandom(3 * 1024 * 1024))
-        env = {
-            "DFC_DIR": str(cache_dir),
-            "DFC_FILE": str(path),
-            "DFC_REDIS_URL": redis_server,
-            **env,
-        }
-        config = str(DEPLOY / "gunicorn.conf.py")
-        with gunicorn("tests.deploy.offload_app:server", env, "-c", config, *options) as app:
-            with nginx(work / "nginx", "nginx-offload.conf", app, worker_user=NOBODY) as front:
-                yield Stack(front, app, cache_dir, path)
+        names = {"DFC_DIR": str(cache_dir), "DFC_FILE": str(path), "DFC_REDIS_URL": redis_server}
+        yield work, cache_dir, path, {**names, **env}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+@contextmanager
+def offload_stack(redis_server: str, *options: str, **env: str) -> Iterator[Stack]:
+    """gunicorn (``docs/deploy/gunicorn.conf.py``, then ``options``) behind nginx whose
+    workers run as ``nobody``, as deployed."""
+    with deployed_files(redis_server, **env) as (work, cache_dir, path, names):
+        config = str(DEPLOY / "gunicorn.conf.py")
+        with gunicorn("tests.deploy.offload_app:server", names, "-c", config, *options) as app:
+            with nginx(work / "nginx", "nginx-offload.conf", app, worker_user=NOBODY) as front:
+                yield Stack(front, app, cache_dir, path)
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,7 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -17,32 +13,19 @@ from dash_file_cache.services.policy import ITEM_POLICY
 from ..multiprocess.servers import gunicorn
 from .apache import apache
 from .nginx import DEPLOY
-from .test_offload import ERROR_KEYS, PAYLOAD, Stack, basic
+from .test_offload import ERROR_KEYS, PAYLOAD, Stack, basic, deployed_files
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def stack(redis_server: str) -> Iterator[Stack]:
-    # Apache's workers (www-data) must reach the files: not pytest's private folders.
-    work = Path(tempfile.mkdtemp(prefix="dfc-xsendfile-", dir="/tmp"))
-    try:
-        work.chmod(0o755)
-        cache_dir, path = work / "cache", work / "exports" / "report 1?.csv"
-        path.parent.mkdir()
-        path.write_bytes(os.urandom(3 * 1024 * 1024))
-        env = {
-            "DFC_DIR": str(cache_dir),
-            "DFC_FILE": str(path),
-            "DFC_REDIS_URL": redis_server,
-            "DFC_OFFLOAD": "x-sendfile",
-        }
+    # Apache's workers (www-data) must reach the files.
+    with deployed_files(redis_server, DFC_OFFLOAD="x-sendfile") as (work, cache, path, env):
         config = str(DEPLOY / "gunicorn.conf.py")
         with gunicorn("tests.deploy.offload_app:server", env, "-c", config) as app:
             with apache(work / "apache", app) as front:
-                yield Stack(front, app, cache_dir, path)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+                yield Stack(front, app, cache, path)
 
 
 @pytest.mark.parametrize("kind", ["path", "bytes"])
