@@ -3,7 +3,8 @@
 - ``fast-3.10`` … ``fast-3.13``: the non-browser suites (services, backends, concurrency,
   fuzz) on every interpreter of the machine image (pyenv), against the newest Dash;
 - ``oldest_dash``: the same plus the component browser tests, against Dash 3.0.0;
-- ``wheel``: build the sdist and the wheel, install the wheel (not the checkout) in a
+- ``wheel``: build the sdist and the wheel, check them (``twine check --strict``,
+  ``check-wheel-contents``), install the wheel (not the checkout) in a
   fresh virtualenv and run the README quick start and a component test in Chromium
   against it, from a copy of the tests, so a file missing from the wheel is caught;
 - ``examples``: each example program and the README's snippets with only the installs
@@ -73,12 +74,16 @@ def wheel(session: nox.Session) -> None:
     dist = Path(tempfile.mkdtemp(prefix="dfc-dist-"))
     work = Path(tempfile.mkdtemp(prefix="dfc-wheel-tests-"))
     try:
-        session.install("build")
+        session.install("build", "twine", "check-wheel-contents")
         session.run("python", "-m", "build", "--outdir", str(dist), str(ROOT))
         (built,) = dist.glob("*.whl")
         (sdist,) = dist.glob("*.tar.gz")
+        # The metadata renders on the package index; the wheel holds no stray files.
+        session.run("python", "-m", "twine", "check", "--strict", str(built), str(sdist))
+        session.run("check-wheel-contents", str(built))
         session.install(f"{built}[test]")
         shutil.copytree(ROOT / "tests", work / "tests")
+        shutil.copytree(ROOT / "docs", work / "docs")  # the snippets the README tests run
         for name in ("README.md", "pyproject.toml"):
             shutil.copy(ROOT / name, work / name)
         env = {"DFC_WHEEL": str(built), "DFC_SDIST": str(sdist)}

@@ -63,6 +63,46 @@ def test_signatures_match_the_reference() -> None:
     assert params(dfc.CacheFile.__init__)[:2] == [("cache_dir", None), ("chunk_size", 1)]
 
 
+def test_the_0_2_0_api_is_kept() -> None:
+    """dash-file-cache 0.2.0's public names, import paths and signatures (a removed or
+    renamed one breaks apps written for it)."""
+    empty = inspect.Parameter.empty
+    for name in (
+        "CachePlain",
+        "CacheQueue",
+        "CacheFile",
+        "ServiceData",
+        "ServiceDownloader",
+        "PlainDownloader",
+        "Downloader",
+        "DownloaderURL",
+        "DownloaderStatus",
+    ):
+        assert name in dfc.__all__ and hasattr(dfc, name), name
+    assert dfc.ServiceDownloader is dfc.services.downloader.ServiceDownloader
+    assert dfc.DownloaderURL is dfc.components.typehints.DownloaderURL
+    assert dfc.DownloaderStatus is dfc.components.typehints.DownloaderStatus
+    assert set(dfc.DownloaderStatus.__annotations__) >= {"type", "http_code"}
+    assert set(dfc.DownloaderURL.__annotations__) == {"url", "file_name_fallback"}
+    request = inspect.signature(dfc.ServiceData.register_request).parameters
+    assert [(p.name, p.default) for p in request.values() if p.kind is p.POSITIONAL_OR_KEYWORD] == [
+        ("self", empty),
+        ("url", empty),
+        ("headers", None),
+        ("file_name_fallback", ""),
+        ("download", True),
+    ]
+    downloader = inspect.signature(dfc.ServiceDownloader.__init__).parameters
+    assert [(n, p.default) for n, p in downloader.items()][1:] == [
+        ("service_name", "/dfc-downloader"),
+        ("allowed_cross_origin", None),
+    ]
+    assert {"id", "url", "headers", "allow_cross_origin", "status", "mitm"} <= set(
+        dfc.Downloader()._prop_names
+    )
+    assert {"id", "url"} <= set(dfc.PlainDownloader()._prop_names)
+
+
 def test_package_ships_py_typed() -> None:
     assert (Path(dfc.__file__).parent / "py.typed").is_file()
 
