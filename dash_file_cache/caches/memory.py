@@ -244,6 +244,7 @@ class CacheQueue(CachePlain):
         self._qobj: Any = None
         self._qpid = self._owner
         self._spec: bytes | None = None
+        self._drain_lock = threading.Lock()
         #: Why this cache cannot reach the web process's queue (``None``: it can).
         self._unreachable: str | None = None
         site = self._site = shared_queue.creation_site()
@@ -307,7 +308,7 @@ class CacheQueue(CachePlain):
                 "multiprocessing.Manager().Queue()"
             )
         state = dict(self.__dict__)
-        del state["_lock"], state["_pop_lock"]
+        del state["_lock"], state["_pop_lock"], state["_drain_lock"]
         state["_items"] = OrderedDict()
         state["_nbytes"] = 0
         state["_manager"] = None
@@ -318,6 +319,7 @@ class CacheQueue(CachePlain):
         self.__dict__.update(state)
         self._lock = threading.RLock()
         self._pop_lock = threading.Lock()
+        self._drain_lock = threading.Lock()
         self._copy = True  # never the holder of the items, even in the owner's process
         if self._spec is not None:
             self._qobj = shared_queue.rebuild_proxy(self._spec)
@@ -341,17 +343,21 @@ class CacheQueue(CachePlain):
         self._drain()
 
     def _drain(self) -> None:
-        q = self.qobj
-        while True:
-            try:
-                message = q.get_nowait()
-            except queue.Empty:
-                return
-            if message[0] == "dump":
-                _, key, info, data = message
-                self._store(key, info, data)
-            else:
-                CachePlain.remove(self, message[1])
+        """Store what workers sent. One thread drains at a time, and a reader waits for
+        a drain in progress: a message taken off the queue is stored before anyone can
+        miss it (two concurrent requests would otherwise 404 each other's item)."""
+        with self._drain_lock:
+            q = self.qobj
+            while True:
+                try:
+                    message = q.get_nowait()
+                except queue.Empty:
+                    return
+                if message[0] == "dump":
+                    _, key, info, data = message
+                    self._store(key, info, data)
+                else:
+                    CachePlain.remove(self, message[1])
 
     def is_in(self, key: str) -> bool:
         self._require_owner()

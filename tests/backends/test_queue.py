@@ -89,3 +89,50 @@ def test_default_queue_is_created() -> None:
 def test_bad_queue_is_refused() -> None:
     with pytest.raises(TypeError, match="qobj"):
         dfc.CacheQueue(2, qobj=[])
+
+
+def test_a_reader_waits_for_a_drain_in_progress() -> None:
+    """Two requests at once, each for an item a worker sent: the one that drains takes
+    both messages off the queue; the other must find its item stored, not a 404 (seen
+    with a spawned background job registering two images)."""
+    import queue
+    import threading
+
+    taken = threading.Event()
+    release = threading.Event()
+
+    class Gated(queue.Queue):  # type: ignore[type-arg]
+        """Pauses the first drain right after it took the first message."""
+
+        def get_nowait(self) -> Any:
+            message = super().get_nowait()
+            if not taken.is_set():
+                taken.set()
+                release.wait(10)
+            return message
+
+    sent = Gated()
+    cache = dfc.CacheQueue(4, sent)
+    for n in (1, 2):  # what a worker process puts on the queue
+        sent.put(("dump", key(n), make_info(2), b"%d!" % n))
+    results: dict[str, Any] = {}
+
+    def fetch(n: int) -> None:
+        try:
+            info, loader = cache.load(key(n))
+            results[key(n)] = loader()
+        except KeyError as exc:
+            results[key(n)] = exc
+
+    first = threading.Thread(target=fetch, args=(2,))  # drains; pauses holding item 1
+    first.start()
+    assert taken.wait(10)
+    second = threading.Thread(target=fetch, args=(1,))  # item 1 is off the queue, not stored
+    second.start()
+    second.join(0.5)
+    still_waiting = second.is_alive()  # without the drain lock it has already 404ed
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert still_waiting, results
+    assert results == {key(1): b"1!", key(2): b"2!"}
