@@ -53,7 +53,10 @@ class Remote:
         @app.get("/files/report.bin")
         def ranged() -> flask.Response:
             data = io.BytesIO(PAYLOAD)
-            return flask.send_file(data, "application/x-test", conditional=True, etag="v1")
+            sent = flask.send_file(data, "application/x-test", conditional=True, etag="v1")
+            # Werkzeug < 3.1 (the oldest Dash's) says so only on a range request.
+            sent.headers["Accept-Ranges"] = "bytes"
+            return sent
 
         @app.get("/plain/norange.bin")
         def whole() -> flask.Response:
