@@ -86,9 +86,11 @@ class StagedDisk(diskcache.Disk):  # type: ignore[misc]
         filename, full_path = self.filename(key, value)
         for attempt in range(RENAME_ATTEMPTS):
             # diskcache removes a folder once its last file is deleted (``os.removedirs``),
-            # possibly between our makedirs and rename: make it again and retry.
-            os.makedirs(os.path.dirname(full_path), exist_ok=True)
+            # possibly between our makedirs and rename, or between the two levels that
+            # makedirs creates (``ff/`` removed before ``ff/cc/`` is made): make it again
+            # and retry.
             try:
+                os.makedirs(os.path.dirname(full_path), exist_ok=True)
                 os.rename(value.path, full_path)
                 break
             except FileNotFoundError:
