@@ -32,7 +32,7 @@ nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-FAST = ["tests/services", "tests/backends", "tests/concurrency", "tests/fuzz"]
+FAST = ["tests/services", "tests/backends", "tests/concurrency", "tests/fuzz", "tests/asgi"]
 OLDEST_DASH = "3.0.0"
 
 

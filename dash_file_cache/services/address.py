@@ -9,6 +9,7 @@ an address is the app's public prefix + ``service_name`` + ``?uid=…``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import dash
 import flask
@@ -23,8 +24,8 @@ _DASH_RESERVED = ("_dash-", "_reload-hash", "_favicon.ico")
 class Binding:
     """One app the service is bound to."""
 
-    #: The Flask app holding the route.
-    server: flask.Flask
+    #: The app holding the route: a Flask app, or an ASGI one (Starlette/FastAPI, Quart).
+    server: Any
     #: The Flask rule of the service.
     route: str
     #: The service's path under the public prefix (no leading ``/``).
@@ -39,8 +40,12 @@ class Binding:
         if prefix is None:
             if flask.has_request_context() and current_app() is self.server:
                 prefix = flask.request.script_root
-            else:
+            elif isinstance(self.server, flask.Flask):
                 prefix = str(self.server.config.get("APPLICATION_ROOT") or "/")
+            else:  # Quart's config, Starlette's root_path
+                config = getattr(self.server, "config", None) or {}
+                root = config.get("APPLICATION_ROOT") or getattr(self.server, "root_path", "")
+                prefix = str(root or "/")
         return prefix.rstrip("/") + "/" + self.name
 
 
@@ -66,8 +71,11 @@ def bind_dash(app: dash.Dash, service_name: str, public_prefix: str | None) -> B
         be routed where a stripping proxy never forwards), or names a Dash route.
     """
     server = app.server
-    if not isinstance(server, flask.Flask):
-        raise ValueError("the Dash app has no Flask server yet (server=False?)")
+    if not server:
+        raise ValueError(
+            "the Dash app has no server yet (server=False?): call serve() once the app has "
+            "one (app.init_app(server))"
+        )
     routes = str(app.config.routes_pathname_prefix)
     requests = str(app.config.requests_pathname_prefix)
     name = service_name.lstrip("/")
@@ -93,8 +101,9 @@ def bind_dash(app: dash.Dash, service_name: str, public_prefix: str | None) -> B
     return Binding(server, routes + name, name, prefix)
 
 
-def bind_flask(app: flask.Flask, service_name: str, public_prefix: str | None) -> Binding:
-    """Route the service at ``service_name``; address it under the request's ``SCRIPT_NAME``."""
+def bind_flask(app: Any, service_name: str, public_prefix: str | None) -> Binding:
+    """Route the service at ``service_name`` of a Flask (or ASGI) app; address it under the
+    request's ``SCRIPT_NAME`` (or the app's root path)."""
     return Binding(
         app, service_name, service_name.lstrip("/"), _prefix(public_prefix, "public_prefix")
     )

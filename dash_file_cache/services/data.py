@@ -309,7 +309,7 @@ class ServiceData:
 
     def serve(
         self,
-        app: dash.Dash | flask.Flask,
+        app: dash.Dash | flask.Flask | Any,
         endpoint: str | None = None,
         *,
         allowed_cross_origin: str | Iterable[str] | None = None,
@@ -318,7 +318,11 @@ class ServiceData:
         offload: str | None = None,
         offload_location: str = DEFAULT_LOCATION,
     ) -> None:
-        """Add the service to the Flask application (or the Flask server of a Dash app).
+        """Add the service to an app: a Dash app on any backend (Flask, and since Dash 4.2
+        ``backend="fastapi"`` or ``"quart"``), or a bare Flask, FastAPI/Starlette or Quart
+        app. On the ASGI ones the answers are the same, and bodies are sent without
+        blocking the event loop (each chunk read in a thread; see
+        :mod:`dash_file_cache.services.asgi`); ``resolve_owner`` is Flask-only for now.
 
         Behind a path prefix, addresses work with no setting in the common cases:
 
@@ -358,9 +362,10 @@ class ServiceData:
         :param offload_location: keyword-only; the prefix of nginx's ``internal``
             locations: files go to ``{offload_location}ranged/<path>`` and, for one-time
             items, ``{offload_location}whole/<path>`` (no ranges).
-        :raises TypeError: if ``app`` is neither a ``dash.Dash`` nor a ``flask.Flask``, or
-            an argument has the wrong type.
-        :raises ValueError: if the endpoint is already bound on that app, an origin is
+        :raises TypeError: if ``app`` is none of the apps above (the message names them),
+            or an argument has the wrong type.
+        :raises ValueError: if the endpoint or the path is already bound on that app, the
+            service has a ``resolve_owner`` and the app is an ASGI one, an origin is
             malformed, ``allow_credentials`` is set without explicit origins, or the
             service's address would not reach it (a ``service_name``
             holding a Dash requests prefix that differs from the routes prefix, or naming

@@ -13,12 +13,13 @@ import dash
 import flask
 
 from .address import Binding, bind_dash, bind_flask
+from .asgi import AsgiEndpoint, asgi_kind, asgi_paths, mount_asgi
 from .cors import CorsPolicy
 from .direct import install as install_direct
 from .offload import Offload
 from .respond import respond
 from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
-from .worker import add_worker_route, script_route
+from .worker import add_worker_route, allowed_scope, script_route, worker_response
 
 if TYPE_CHECKING:
     from .data import ServiceData
@@ -43,11 +44,19 @@ def mount(
     """
     if isinstance(app, dash.Dash):
         binding = bind_dash(app, service.service_name, public_prefix)
-    elif isinstance(app, flask.Flask):
+    elif isinstance(app, flask.Flask) or asgi_kind(app) is not None:
         binding = bind_flask(app, service.service_name, public_prefix)
     else:
-        raise TypeError(f"app must be a dash.Dash or flask.Flask, not {type(app).__name__}")
+        raise TypeError(
+            "app must be a dash.Dash (any backend), a flask.Flask, a FastAPI/Starlette or a "
+            f"Quart app, not {type(app).__name__}"
+        )
     server = binding.server
+    kind = asgi_kind(server)
+    if kind is not None:
+        return _mount_asgi(service, binding, kind, endpoint, cors, handover)
+    if not isinstance(server, flask.Flask):
+        raise TypeError(f"the Dash app's server is not supported: {type(server).__name__}")
     if endpoint is None:
         endpoint = "dash_file_cache" + re.sub(r"\W", "_", service.service_name)
     elif not isinstance(endpoint, str) or not endpoint:
@@ -87,6 +96,56 @@ def mount(
     add_worker_route(server, binding.route, endpoint)
     if service.resolve_owner is None:  # owners are resolved in Flask's request context
         install_direct(server, binding.route, handle)
+    return binding
+
+
+def _mount_asgi(
+    service: ServiceData,
+    binding: Binding,
+    kind: str,
+    endpoint: str | None,
+    cors: CorsPolicy,
+    handover: Offload | None,
+) -> Binding:
+    """:func:`mount` on a Starlette (FastAPI) or Quart app (see :mod:`.asgi`)."""
+    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint):
+        raise TypeError("endpoint must be a non-empty str or None")
+    if service.resolve_owner is not None:
+        raise ValueError(
+            "resolve_owner is not supported on FastAPI and Quart apps yet (the ready-made "
+            "resolvers read Flask's request): serve this service without it, or on Flask"
+        )
+    taken = asgi_paths(binding.server, kind)
+    for path in (binding.route, script_route(binding.route)):
+        if path in taken:
+            raise ValueError(
+                f"the path {path!r} is already answered on this app: two services would "
+                "answer the same address and one of them would 404. Give this service "
+                "another service_name"
+            )
+    outage = Outage()
+
+    def handle(environ: dict[str, Any]) -> flask.Response:
+        def stream(uid: str, download: bool, env: dict[str, Any]) -> flask.Response:
+            return respond(
+                service.cache, uid, download, service.chunk_size, handover, None, environ=env
+            )
+
+        return answer(stream, outage, cors, environ)
+
+    scope = allowed_scope(binding.route)
+    mount_asgi(
+        binding.server,
+        kind,
+        {
+            binding.route: AsgiEndpoint(handle),
+            script_route(binding.route): AsgiEndpoint(lambda env: worker_response(scope, env)),
+        },
+    )
+    if handover is not None:
+        open_to_front = getattr(service.cache, "open_to_front_server", None)
+        if callable(open_to_front):
+            open_to_front()
     return binding
 
 

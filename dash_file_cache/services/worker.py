@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import flask
 
@@ -54,13 +55,14 @@ def _script() -> tuple[bytes, str]:
     return source, hashlib.sha256(source).hexdigest()[:32]
 
 
-def worker_response(scope: str) -> flask.Response:
+def worker_response(scope: str, environ: dict[str, Any] | None = None) -> flask.Response:
     """The worker script, revalidated on every registration or update check.
 
     ``Cache-Control: no-cache`` makes browsers ask again (a 304 when unchanged), so a new
     version of the package reaches pages that registered the old worker.
 
     :param scope: the ``Service-Worker-Allowed`` value (see :func:`allowed_scope`).
+    :param environ: the request's WSGI environ (``None``: Flask's current request).
     """
     source, etag = _script()
     response = flask.Response(source, mimetype="text/javascript")
@@ -68,7 +70,7 @@ def worker_response(scope: str) -> flask.Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Service-Worker-Allowed"] = scope
     response.set_etag(etag)
-    response.make_conditional(flask.request)
+    response.make_conditional(flask.request.environ if environ is None else environ)
     return response
 
 
