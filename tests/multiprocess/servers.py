@@ -72,3 +72,17 @@ def gunicorn(target: str, env: dict[str, str], *options: str) -> Iterator[int]:
             yield port
         finally:
             stop(server)
+
+
+@contextmanager
+def celery_worker(app: str, pool: str = "solo") -> Iterator[subprocess.Popen[bytes]]:
+    """Run a real Celery worker for ``app`` (``module:celery_app``) until the block ends,
+    with this process's environment (its Redis broker URL included)."""
+    command = [sys.executable, "-m", "celery", "-A", app, "worker", f"--pool={pool}"]
+    command += ["--concurrency=1", "--loglevel=warning", "--without-heartbeat"]
+    command += ["--without-gossip", "--without-mingle"]
+    with subprocess.Popen(command, cwd=ROOT, env=dict(os.environ)) as worker:
+        try:
+            yield worker
+        finally:
+            stop(worker)

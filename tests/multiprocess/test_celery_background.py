@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 import redis
 from dash.testing.wait import until
 
-from .servers import ROOT
+from .servers import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MODULE = "tests.multiprocess.celery_background_app"
@@ -36,15 +35,10 @@ def celery_app(
         monkeypatch.setenv(name, value)
     sys.modules.pop(MODULE, None)
     module = importlib.import_module(MODULE)
-    command = [sys.executable, "-m", "celery", "-A", f"{MODULE}:celery_app", "worker"]
-    command += [f"--pool={pool}", "--concurrency=1", "--loglevel=warning"]
-    command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
-    with subprocess.Popen(command, cwd=ROOT, env=dict(os.environ)) as worker:
+    with celery_worker(f"{MODULE}:celery_app", pool):
         try:
             yield module
         finally:
-            worker.terminate()
-            worker.wait(30)
             module.service.cache.close()
             sys.modules.pop(MODULE, None)
 

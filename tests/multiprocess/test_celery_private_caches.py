@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -15,7 +14,7 @@ import flask
 import pytest
 import redis
 
-from .servers import ROOT
+from .servers import celery_worker
 
 pytestmark = pytest.mark.slow
 MODULE = "tests.multiprocess.celery_tasks"
@@ -27,15 +26,10 @@ def tasks(redis_server: str) -> Iterator[Any]:
     os.environ["DFC_REDIS_URL"] = redis_server
     sys.modules.pop(MODULE, None)
     module = importlib.import_module(MODULE)
-    command = [sys.executable, "-m", "celery", "-A", f"{MODULE}:celery_app", "worker"]
-    command += ["--pool=solo", "--loglevel=warning", "--without-heartbeat"]
-    command += ["--without-gossip", "--without-mingle"]
-    with subprocess.Popen(command, cwd=ROOT, env=dict(os.environ)) as worker:
+    with celery_worker(f"{MODULE}:celery_app"):
         try:
             yield module
         finally:
-            worker.terminate()
-            worker.wait(30)
             for service in module.SERVICES.values():
                 service.cache.close()
             sys.modules.pop(MODULE, None)
