@@ -7,6 +7,7 @@ What :meth:`ServiceData.serve` does once the arguments are checked, kept apart s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import dash
@@ -51,36 +52,39 @@ def mount(
             "app must be a dash.Dash (any backend), a flask.Flask, a FastAPI/Starlette or a "
             f"Quart app, not {type(app).__name__}"
         )
+    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint):
+        raise TypeError("endpoint must be a non-empty str or None")
     server = binding.server
     kind = asgi_kind(server)
-    if kind is not None:
-        return _mount_asgi(service, binding, kind, endpoint, cors, handover)
-    if not isinstance(server, flask.Flask):
+    if kind is None and not isinstance(server, flask.Flask):
         raise TypeError(f"the Dash app's server is not supported: {type(server).__name__}")
-    if endpoint is None:
-        endpoint = "dash_file_cache" + re.sub(r"\W", "_", service.service_name)
-    elif not isinstance(endpoint, str) or not endpoint:
-        raise TypeError("endpoint must be a non-empty str or None")
-    _check_free(server, binding.route, endpoint)
+    if kind is not None and service.resolve_owner is not None:
+        raise ValueError(
+            "resolve_owner is not supported on FastAPI and Quart apps yet (the ready-made "
+            "resolvers read Flask's request): serve this service without it, or on Flask"
+        )
+    if kind is None:
+        endpoint = endpoint or "dash_file_cache" + re.sub(r"\W", "_", service.service_name)
+        _check_free(server, binding.route, endpoint)
+    else:
+        _check_free_asgi(server, kind, binding.route)
     if handover is not None:
         open_to_front = getattr(service.cache, "open_to_front_server", None)
         if callable(open_to_front):  # CacheFile: its own temporary directory
             open_to_front()
-    outage = Outage()
-
-    def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
-        return respond(
-            service.cache,
-            uid,
-            download,
-            service.chunk_size,
-            handover,
-            service.resolve_owner,
-            environ=environ,
+    handle = _handler(service, cors, handover)
+    if kind is not None:
+        scope = allowed_scope(binding.route)
+        mount_asgi(
+            server,
+            kind,
+            {
+                binding.route: AsgiEndpoint(handle),
+                script_route(binding.route): AsgiEndpoint(lambda env: worker_response(scope, env)),
+            },
         )
-
-    def handle(environ: dict[str, Any]) -> flask.Response:
-        return answer(stream, outage, cors, environ)
+        return binding
+    assert endpoint is not None
 
     def view() -> flask.Response:
         return handle(flask.request.environ)
@@ -99,54 +103,39 @@ def mount(
     return binding
 
 
-def _mount_asgi(
-    service: ServiceData,
-    binding: Binding,
-    kind: str,
-    endpoint: str | None,
-    cors: CorsPolicy,
-    handover: Offload | None,
-) -> Binding:
-    """:func:`mount` on a Starlette (FastAPI) or Quart app (see :mod:`.asgi`)."""
-    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint):
-        raise TypeError("endpoint must be a non-empty str or None")
-    if service.resolve_owner is not None:
-        raise ValueError(
-            "resolve_owner is not supported on FastAPI and Quart apps yet (the ready-made "
-            "resolvers read Flask's request): serve this service without it, or on Flask"
+def _handler(
+    service: ServiceData, cors: CorsPolicy, handover: Offload | None
+) -> Callable[[dict[str, Any]], flask.Response]:
+    """WSGI environ -> the service's answer: the one handler every server's route calls."""
+    outage = Outage()
+
+    def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
+        return respond(
+            service.cache,
+            uid,
+            download,
+            service.chunk_size,
+            handover,
+            service.resolve_owner,
+            environ=environ,
         )
-    taken = asgi_paths(binding.server, kind)
-    for path in (binding.route, script_route(binding.route)):
+
+    def handle(environ: dict[str, Any]) -> flask.Response:
+        return answer(stream, outage, cors, environ)
+
+    return handle
+
+
+def _check_free_asgi(server: Any, kind: str, route: str) -> None:
+    """:func:`_check_free` for a Starlette (FastAPI) or Quart app."""
+    taken = asgi_paths(server, kind)
+    for path in (route, script_route(route)):
         if path in taken:
             raise ValueError(
                 f"the path {path!r} is already answered on this app: two services would "
                 "answer the same address and one of them would 404. Give this service "
                 "another service_name"
             )
-    outage = Outage()
-
-    def handle(environ: dict[str, Any]) -> flask.Response:
-        def stream(uid: str, download: bool, env: dict[str, Any]) -> flask.Response:
-            return respond(
-                service.cache, uid, download, service.chunk_size, handover, None, environ=env
-            )
-
-        return answer(stream, outage, cors, environ)
-
-    scope = allowed_scope(binding.route)
-    mount_asgi(
-        binding.server,
-        kind,
-        {
-            binding.route: AsgiEndpoint(handle),
-            script_route(binding.route): AsgiEndpoint(lambda env: worker_response(scope, env)),
-        },
-    )
-    if handover is not None:
-        open_to_front = getattr(service.cache, "open_to_front_server", None)
-        if callable(open_to_front):
-            open_to_front()
-    return binding
 
 
 def _check_free(server: flask.Flask, route: str, endpoint: str) -> None:
