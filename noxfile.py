@@ -5,11 +5,13 @@
 - ``oldest_dash``: the same plus the component browser tests, against Dash 3.0.0;
 - ``wheel``: build the sdist and the wheel, check them (``twine check --strict``,
   ``check-wheel-contents``), install the wheel (not the checkout) in a
-  fresh virtualenv and run the README quick start and a component test in Chromium
-  against it, from a copy of the tests, so a file missing from the wheel is caught;
-- ``examples``: each example program and the README's snippets with only the installs
-  their text names (the package, then each extra an example's docstring asks for), in
-  a fresh virtualenv without the test dependencies.
+  fresh virtualenv and run the README's checks (its quick start in Chromium) and a
+  component test against it, from a copy of the tests, so a file missing from the wheel
+  is caught;
+- ``examples``: each example program, then every Python block of the README and of the
+  documentation site (``tests/docs/snippets.py``), with only the installs their text
+  names (the package, then each extra a page or an example's docstring asks for), in a
+  fresh virtualenv without the test dependencies.
 
 The full suite (browser, multi-process, nginx) runs on the machine's own Python through
 the README's test command.
@@ -83,7 +85,8 @@ def wheel(session: nox.Session) -> None:
         session.run("check-wheel-contents", str(built))
         session.install(f"{built}[test]")
         shutil.copytree(ROOT / "tests", work / "tests")
-        shutil.copytree(ROOT / "docs", work / "docs")  # the snippets the README tests run
+        shutil.copytree(ROOT / "docs", work / "docs")  # the pages tests/docs reads
+        shutil.copytree(ROOT / "examples", work / "examples")  # which the pages include
         for name in ("README.md", "pyproject.toml"):
             shutil.copy(ROOT / name, work / name)
         env = {"DFC_WHEEL": str(built), "DFC_SDIST": str(sdist)}
@@ -94,7 +97,7 @@ def wheel(session: nox.Session) -> None:
             "pytest",
             "-q",
             "tests/packaging",
-            "tests/integration/readme",
+            "tests/docs/test_readme.py",
             "tests/integration/components/test_cached_image.py::test_cimg001_svg_from_callback_loads",
             env=env,
         )
@@ -113,15 +116,6 @@ sys.modules[spec.name] = module
 spec.loader.exec_module(module)
 print("imported", path)
 """
-#: Every python block of the README and the deployment guide, each run on its own.
-_SNIPPETS = """
-import re, sys
-for document in ("README.md", "docs/deploy.md"):
-    text = open(document, encoding="utf-8").read()
-    for number, code in enumerate(re.findall(r"```python\\n(.*?)```", text, re.S), 1):
-        exec(compile(code, f"{document} block {number}", "exec"), {"__name__": "snippet"})
-        print("ran", document, "block", number)
-"""
 
 
 @nox.session(python="3.11")
@@ -130,11 +124,12 @@ def examples(session: nox.Session) -> None:
     session.install("-e", ".")
     for name in ("ex1_stringio_svg", "ex2_swap_svg_files", "ex4_flask_service", "ex5_cache_file"):
         session.run("python", "-c", _IMPORT, f"examples/{name}.py")
-    session.install("-e", ".[auth]")  # the README's owner snippet names dash-auth
-    session.run("python", "-c", _SNIPPETS)
     session.install("-e", ".[background]")
     session.run("python", "-c", _IMPORT, "examples/ex3_background_callback.py")
     session.install("-e", ".[celery]")
     session.run("python", "-c", _IMPORT, "examples/ex6_celery_redis.py")
     session.install("-e", ".[gunicorn]")
     session.run("gunicorn", "--check-config", "examples.ex7_gunicorn_workers:server")
+    # The pages' blocks: the owners guide names dash-auth, the FastAPI guide the asgi extra.
+    session.install("-e", ".[auth,asgi]")
+    session.run("python", "tests/docs/snippets.py")
