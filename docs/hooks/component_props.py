@@ -21,6 +21,8 @@ from mkdocs.exceptions import PluginError
 ROOT = Path(__file__).resolve().parents[2]
 METADATA = ROOT / "dash_file_cache" / "components" / "metadata.json"
 MARKER = re.compile(r"^<!-- props: (\w+) -->$", re.M)
+#: JavaScript literals of defaults, as a Python callback sees them.
+PYTHON = {"null": "None", "true": "True", "false": "False"}
 #: Props Dash manages itself; documented by Dash, not here.
 HIDDEN = {"setProps"}
 #: Rendered docstrings: `:class:`~pkg.Name`` is `:class:<code>~pkg.Name</code>` in the HTML.
@@ -74,7 +76,7 @@ def props_table(name: str) -> str:
         if prop in HIDDEN:
             continue
         default = info.get("defaultValue", {}).get("value")
-        shown = f"`{cell(default)}`" if default is not None else ""
+        shown = f"`{cell(PYTHON.get(default, default))}`" if default is not None else ""
         rows.append(
             f"| `{prop}` | {type_name(info.get('type'))} | {shown} "
             f"| {cell(info.get('description', ''))} |"
