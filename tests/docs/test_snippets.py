@@ -24,7 +24,7 @@ from dash_file_cache.caches.abstract import CacheAbstract
 from dash_file_cache.services.data import ServiceData
 
 from .asgi_client import AsgiClient
-from .snippets import ROOT, Snippet, all_snippets, run
+from .snippets import ROOT, Snippet, all_snippets, pages, run
 
 SNIPPETS = all_snippets()
 RUNNABLE = [s for s in SNIPPETS if not s.not_run]
@@ -134,11 +134,16 @@ def test_doc002_blocks_not_run_say_why() -> None:
 
 
 def test_doc003_markers_sit_right_before_a_block() -> None:
-    """A marker anywhere else would silently not apply: every one must be used."""
+    """A marker anywhere else, or a block the extraction does not see (indented in a
+    list), would silently not apply: every marker and every block is accounted for."""
     import re
 
-    for page in {s.page for s in SNIPPETS} | {"README.md"}:
-        text = (ROOT / page).read_text(encoding="utf-8")
-        markers = len(re.findall(r"<!-- (?:not-run|check): ", text))
+    for path in pages():
+        page = path.relative_to(ROOT).as_posix()
+        text = path.read_text(encoding="utf-8")
+        markers = len(re.findall(r"^[ \t]*<!-- (?:not-run|check): ", text, re.M))
         used = sum(1 for s in SNIPPETS if s.page == page and (s.not_run or s.check))
         assert markers == used, f"{page}: a not-run/check marker is not right before a block"
+        fences = len(re.findall(r"^[ \t]*```python", text, re.M))
+        found = sum(1 for s in SNIPPETS if s.page == page)
+        assert fences == found, f"{page}: a python block the extraction misses (indented?)"
