@@ -5,10 +5,18 @@ item and inside each request that fetches one; it returns a string naming the us
 browser), or ``None`` for nobody in particular. An item registered with an owner is
 served only to requests that resolve to the same owner; to anyone else it answers
 exactly what an unknown uid answers (404, same JSON), so its existence is not confirmed.
+
+On every backend (Flask; FastAPI/Starlette; Quart): :func:`browser_session`,
+:func:`basic_auth` given a verifier, and :func:`request_user`. Flask only:
+:func:`flask_login`, and :func:`basic_auth` used bare (it finds dash-auth's ``BasicAuth``
+on the Flask app). A resolver of your own reads the request through
+:func:`request_headers` and :func:`request_session`, which work on every backend.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import logging
 import secrets
@@ -17,7 +25,18 @@ from typing import Any, cast, overload
 
 import flask
 
-__all__ = ("SESSION_KEY", "PasswordCheck", "basic_auth", "browser_session", "flask_login")
+from .services import context
+
+__all__ = (
+    "SESSION_KEY",
+    "PasswordCheck",
+    "basic_auth",
+    "browser_session",
+    "flask_login",
+    "request_headers",
+    "request_session",
+    "request_user",
+)
 
 logger = logging.getLogger("dash_file_cache.owners")
 
@@ -77,16 +96,30 @@ class _BasicResolver:
         return _resolve_basic(self._check)
 
 
-def _resolve_basic(check: PasswordCheck) -> str | None:
-    auth = flask.request.authorization
-    if auth is None or auth.type != "basic" or not auth.username:
+def _basic_credentials() -> tuple[str, str] | None:
+    """``(user, password)`` from the current request's ``Authorization: Basic``."""
+    scheme, _, token = request_headers().get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "basic":
         return None
     try:
-        verified = check(auth.username, auth.password or "")
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep and user else None
+
+
+def _resolve_basic(check: PasswordCheck) -> str | None:
+    credentials = _basic_credentials()
+    if credentials is None:
+        return None
+    user, password = credentials
+    try:
+        verified = check(user, password)
     except Exception:  # a broken check lets nobody in, and says so
         logger.exception("dash-file-cache: the Basic password check failed")
         return None
-    return f"basic:{auth.username}" if verified is True else None
+    return f"basic:{user}" if verified is True else None
 
 
 class _UsersCheck:
@@ -131,6 +164,12 @@ def _check_of(verifier: Verifier) -> PasswordCheck:
 
 def _app_basic_auth() -> Any:
     """The dash-auth ``BasicAuth`` guarding the current app (found by its request hook)."""
+    if not flask.has_app_context():
+        raise RuntimeError(
+            "owners.basic_auth used bare finds dash-auth's BasicAuth on a Flask app; on "
+            "FastAPI or Quart pass what to verify against: owners.basic_auth({'alice': "
+            "'secret'}) or owners.basic_auth(check)"
+        )
     for hook in flask.current_app.before_request_funcs.get(None, ()):
         if getattr(hook, "__qualname__", "") != _AUTH_HOOK:
             continue
@@ -163,17 +202,83 @@ def flask_login() -> str | None:
 
 
 def browser_session() -> str:
-    """A random id per browser, kept in Flask's signed session cookie (for apps without
-    a login). The app needs a ``secret_key``; the id is made on first use, in the
-    response that hands out the address, so the browser holds it before it fetches.
+    """A random id per browser, kept in the app's signed session cookie (for apps without
+    a login). The id is made on first use, in the response that hands out the address,
+    so the browser holds it before it fetches.
 
-    :raises RuntimeError: if the app has no ``secret_key`` (Flask cannot sign the cookie).
+    The session is Flask's or Quart's (the app needs a ``secret_key``), or on
+    FastAPI/Starlette the one Starlette's ``SessionMiddleware`` keeps (with Dash:
+    ``app.server.add_middleware(SessionMiddleware, secret_key=...)``).
+
+    :raises RuntimeError: if the app cannot sign a session cookie (see above).
     """
-    if not flask.current_app.secret_key:
-        raise RuntimeError(
-            "the browser_session resolver needs app.secret_key (Flask signs the session cookie)"
-        )
-    owner = flask.session.get(SESSION_KEY)
+    session = request_session()
+    owner = session.get(SESSION_KEY)
     if not isinstance(owner, str):
-        owner = flask.session[SESSION_KEY] = secrets.token_hex(16)
+        owner = session[SESSION_KEY] = secrets.token_hex(16)
     return f"session:{owner}"
+
+
+def request_user(attribute: str = "user") -> Callable[[], str | None]:
+    """A resolver naming the user your authentication put on the request.
+
+    - FastAPI/Starlette: ``request.user`` of Starlette's ``AuthenticationMiddleware`` when
+      authenticated (its ``identity``), else ``request.state.<attribute>`` set by your
+      middleware;
+    - Flask: ``flask.g.<attribute>`` set by a ``before_request`` hook.
+
+    The value is a str, or an object whose ``identity``, ``id`` or ``username`` is used.
+    Quart apps: the service answers before Quart's hooks run, so use
+    :func:`browser_session` or :func:`basic_auth` there.
+
+    :returns: a resolver giving ``"user:<name>"``, or ``None`` for nobody.
+    :raises TypeError: if ``attribute`` is not a non-empty str.
+    """
+    if not isinstance(attribute, str) or not attribute:
+        raise TypeError("attribute must be a non-empty str")
+    return _RequestUser(attribute)
+
+
+class _RequestUser:
+    """``request_user(attribute)``: picklable, for background callbacks and workers."""
+
+    def __init__(self, attribute: str) -> None:
+        self._attribute = attribute
+
+    def __call__(self) -> str | None:
+        if flask.has_request_context():
+            found = flask.g.get(self._attribute)
+        else:
+            scope = context.scope() or {}
+            user = scope.get("user")
+            if getattr(user, "is_authenticated", False):
+                found = getattr(user, "identity", None) or getattr(user, "display_name", None)
+            else:
+                state = scope.get("state") or {}
+                found = state.get(self._attribute) if isinstance(state, Mapping) else None
+        name = _user_name(found)
+        return None if name is None else f"user:{name}"
+
+
+def _user_name(found: object) -> str | None:
+    if isinstance(found, str):
+        return found or None
+    for field in ("identity", "id", "username"):
+        value = getattr(found, field, None)
+        if isinstance(value, (str, int)) and str(value):
+            return str(value)
+    return None
+
+
+def request_headers() -> Mapping[str, str]:
+    """The current request's headers by lower-case name, on any backend (empty outside
+    a request): for resolvers of your own."""
+    return context.headers()
+
+
+def request_session() -> Any:
+    """The current request's session on any backend (see :func:`browser_session`).
+
+    :raises RuntimeError: outside a request, or if the app cannot sign a session.
+    """
+    return context.session()

@@ -1,13 +1,15 @@
-"""The service on ASGI servers: FastAPI/Starlette and Quart apps (and Dash's ``fastapi`` and
-``quart`` backends).
+"""The ASGI adapter of the HTTP core (:mod:`.answer`): FastAPI/Starlette and Quart apps
+(and Dash's ``fastapi`` and ``quart`` backends).
 
-The answer to a request is the one the WSGI side gives (:func:`.view.answer`, which needs
-no Flask request context): the ASGI scope is read into the environ keys it uses, the
-answer is made in one thread hop (it may touch the cache, Redis or the disk), and the
-body is sent a chunk at a time, each read in a thread, so the event loop never blocks on
-a file and keeps serving other requests while slow clients download. A body that ends
-short of its ``Content-Length`` (a file truncated while served) raises, so the server
-cuts the connection rather than end the response cleanly.
+An ASGI scope becomes a :class:`.RequestView`; the answer is made in one thread hop (it
+may touch the cache, Redis or the disk), then sent: the status and the headers as they
+are, and the body a chunk at a time, each read in a thread, so the event loop never
+blocks on a file and keeps serving other requests while slow clients download. Each
+``send`` waits for the server to take the chunk (backpressure). A body that ends short
+of its ``Content-Length`` (a file truncated while served) raises, so the server cuts the
+connection rather than end the response cleanly. A client that goes away stops the
+reads at once (``http.disconnect`` is watched while the body is sent: servers such as
+uvicorn drop what is sent after it silently) and the body is closed.
 
 Mounting: on Starlette (FastAPI) as routes placed first (before Dash's catch-all); on
 Quart by wrapping ``app.asgi_app``, answering the service's paths before Quart's routing.
@@ -16,27 +18,30 @@ Quart by wrapping ``app.asgi_app``, answering the service's paths before Quart's
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import flask
+from .context import AsgiRequest, enter_asgi, leave_asgi
+from .wire import READ_HEADERS, Answer, Body, RequestView
 
 __all__ = (
     "AsgiEndpoint",
     "AsgiRoutes",
     "asgi_kind",
     "asgi_paths",
-    "environ_from_scope",
     "mount_asgi",
+    "view_from_scope",
 )
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
-#: WSGI environ -> the service's (Werkzeug) response.
-Handler = Callable[[dict[str, Any]], flask.Response]
+#: A request -> the service's answer (the core, or the worker script's).
+Handler = Callable[[RequestView], Answer]
 _END = object()
+_READ = frozenset(name.encode("latin-1") for name in READ_HEADERS)
 
 
 def asgi_kind(server: object) -> str | None:
@@ -53,67 +58,88 @@ def asgi_kind(server: object) -> str | None:
     return None
 
 
-def environ_from_scope(scope: Scope) -> dict[str, Any]:
-    """The WSGI environ keys the service reads, from an ASGI HTTP ``scope``."""
-    server = scope.get("server") or ("127.0.0.1", 80)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope["method"],
-        "SCRIPT_NAME": scope.get("root_path", ""),
-        "PATH_INFO": scope["path"],
-        "QUERY_STRING": scope.get("query_string", b"").decode("latin-1"),
-        "SERVER_NAME": str(server[0]),
-        "SERVER_PORT": str(server[1]),
-        "SERVER_PROTOCOL": f"HTTP/{scope.get('http_version', '1.1')}",
-        "wsgi.url_scheme": scope.get("scheme", "http"),
-        "wsgi.multiprocess": False,
-    }
+def view_from_scope(scope: Scope) -> RequestView:
+    """The :class:`.RequestView` of an ASGI HTTP ``scope``."""
+    headers: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", ()):
-        name = raw_name.decode("latin-1").upper().replace("-", "_")
-        key = name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"
-        value = raw_value.decode("latin-1")
-        environ[key] = f"{environ[key]}, {value}" if key in environ else value
-    return environ
+        name = raw_name.lower()
+        if name in _READ:
+            key, value = name.decode("latin-1"), raw_value.decode("latin-1")
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    return RequestView(
+        method=str(scope["method"]).upper(),
+        query=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        native=scope,
+    )
 
 
 class AsgiEndpoint:
-    """An ASGI app giving the service's answers (see the module)."""
+    """An ASGI app giving a handler's answers (see the module).
 
-    def __init__(self, handler: Handler) -> None:
+    :param handler: makes the answer to a request (in a thread).
+    :param server: the app it is mounted on, and its ``kind`` (see :func:`asgi_kind`):
+        the handler runs with the request current (:mod:`.context`), for owner resolvers.
+    """
+
+    def __init__(self, handler: Handler, server: Any = None, kind: str = "starlette") -> None:
         self._handler = handler
+        self._server = server
+        self._kind = kind
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        environ = environ_from_scope(scope)
-        response = await asyncio.to_thread(self._handler, environ)
-        body, status, headers = response.get_wsgi_response(environ)
+        token = enter_asgi(AsgiRequest(scope, self._server, self._kind))
+        try:  # the thread runs in a copy of this context
+            reply = await asyncio.to_thread(self._handler, view_from_scope(scope))
+        finally:
+            leave_asgi(token)
+        body = reply.body
         try:
             await send(
                 {
                     "type": "http.response.start",
-                    "status": int(str(status).split(" ", 1)[0]),
+                    "status": reply.status,
                     "headers": [
                         (name.lower().encode("latin-1"), value.encode("latin-1"))
-                        for name, value in headers
+                        for name, value in reply.headers
                     ],
                 }
             )
-            await _send_body(body, send)
+            if isinstance(body, bytes):
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+            else:
+                await _send_stream(body, receive, send)
         finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                await asyncio.to_thread(close)
+            if not isinstance(body, bytes):
+                await asyncio.to_thread(body.close)
 
 
-async def _send_body(body: Iterable[bytes], send: Send) -> None:
-    chunks = iter(body)
+async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
+    """Send ``body`` chunk by chunk until it ends or the client goes away."""
+    gone = asyncio.Event()
+    watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
+    try:
+        while not gone.is_set():
+            chunk = await asyncio.to_thread(next, body, _END)  # an OSError: cut the connection
+            if chunk is _END:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await watcher
+
+
+async def _watch_disconnect(receive: Receive, gone: asyncio.Event) -> None:
     while True:
-        chunk = await asyncio.to_thread(next, chunks, _END)  # an OSError: cut the connection
-        if chunk is _END:
-            break
-        if chunk:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    await send({"type": "http.response.body", "body": b"", "more_body": False})
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            gone.set()
+            return
 
 
 class AsgiRoutes:

@@ -6,9 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from werkzeug.datastructures import Headers
-
-__all__ = ("CorsPolicy", "Origins", "add_cors_headers", "parse_cors")
+__all__ = ("CorsPolicy", "Origins", "cors_headers", "parse_cors")
 
 #: ``None``: no CORS; ``"*"``: any origin; else the exact origins allowed.
 Origins = frozenset[str] | str | None
@@ -77,23 +75,25 @@ def parse_origins(value: str | Iterable[str] | None) -> Origins:
     return frozenset(origins)
 
 
-def add_cors_headers(response: object, origin: str | None, policy: CorsPolicy) -> None:
-    """Let an allowed ``origin`` read ``response`` (a Flask/Werkzeug response)."""
+def cors_headers(origin: str | None, policy: CorsPolicy) -> list[tuple[str, str]]:
+    """The headers letting an allowed ``origin`` read an answer (none without CORS)."""
     origins = policy.origins
     if origins is None:
-        return
-    headers: Headers = response.headers  # type: ignore[attr-defined]
-    headers.add("Vary", "Origin")
+        return []
+    headers = [("Vary", "Origin")]
     if origins == "*":
         allowed = "*"
     elif origin is not None and origin in origins:
         allowed = origin
     else:
-        return
-    headers["Access-Control-Allow-Origin"] = allowed
-    headers["Access-Control-Expose-Headers"] = EXPOSED
-    headers["Access-Control-Allow-Methods"] = "GET, HEAD"
-    headers["Access-Control-Allow-Headers"] = ALLOWED_REQUEST_HEADERS
-    headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+        return headers
+    headers += [
+        ("Access-Control-Allow-Origin", allowed),
+        ("Access-Control-Expose-Headers", EXPOSED),
+        ("Access-Control-Allow-Methods", "GET, HEAD"),
+        ("Access-Control-Allow-Headers", ALLOWED_REQUEST_HEADERS),
+        ("Access-Control-Max-Age", PREFLIGHT_MAX_AGE),
+    ]
     if policy.credentials:
-        headers["Access-Control-Allow-Credentials"] = "true"
+        headers.append(("Access-Control-Allow-Credentials", "true"))
+    return headers

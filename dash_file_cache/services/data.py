@@ -13,6 +13,7 @@ import flask
 from ..caches.abstract import CacheAbstract, check_positive, check_ttl
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, current_app
+from .context import in_request
 from .cors import parse_cors
 from .mount import mount
 from .offload import DEFAULT_LOCATION, parse_offload
@@ -20,6 +21,8 @@ from .ownership import OwnerResolver, owner_of_registration
 from .register import Source, check_arguments, make_item, make_remote_item, parse_remote_hosts
 from .respond import respond
 from .setup_checks import check_shared_by_workers
+from .wire import RequestView
+from .wsgi import current_view, to_flask_response
 
 __all__ = ("ServiceData",)
 
@@ -87,6 +90,9 @@ class ServiceData:
             raise TypeError("resolve_owner must be a function of no arguments, or None")
         self._resolve_owner = resolve_owner
         self._remote_hosts = parse_remote_hosts(remote_hosts)
+        if allowed_cross_origin is not None and not isinstance(allowed_cross_origin, str):
+            if isinstance(allowed_cross_origin, Iterable):  # a generator is read once
+                allowed_cross_origin = tuple(allowed_cross_origin)
         parse_cors(allowed_cross_origin, False)  # checked now, used by serve()
         self._allowed_cross_origin = allowed_cross_origin
         #: Addresses handed out before the first serve() (see serve()).
@@ -120,6 +126,18 @@ class ServiceData:
     def resolve_owner(self) -> OwnerResolver | None:
         """The function naming who makes a request (``None``: addresses are bearer links)."""
         return self._resolve_owner
+
+    @property
+    def allowed_cross_origin(self) -> str:
+        """The origins given to the constructor's ``allowed_cross_origin``, as 0.2.0 read
+        them: ``"*"``, the origins joined by ``", "``, or ``""`` for none (``serve()``'s
+        own ``allowed_cross_origin`` takes precedence where it is given)."""
+        value = self._allowed_cross_origin
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            return value.strip()
+        return ", ".join(value)
 
     @property
     def chunk_size(self) -> int:
@@ -287,7 +305,7 @@ class ServiceData:
 
         :returns: ``None`` outside a request, without a resolver, or for nobody.
         """
-        if self._resolve_owner is None or not flask.has_request_context():
+        if self._resolve_owner is None or not in_request():
             return None
         return self._resolve_owner()
 
@@ -305,7 +323,11 @@ class ServiceData:
         :returns: the response.
         :raises FileNotFoundError: if no live item has this uid (or its file is gone).
         """
-        return respond(self._cache, uid, download, self._chunk_size, None, self._resolve_owner)
+        view = current_view() if flask.has_request_context() else RequestView("GET")
+        answer = respond(
+            self._cache, uid, download, self._chunk_size, None, self._resolve_owner, view
+        )
+        return to_flask_response(answer)
 
     def serve(
         self,
@@ -320,9 +342,11 @@ class ServiceData:
     ) -> None:
         """Add the service to an app: a Dash app on any backend (Flask, and since Dash 4.2
         ``backend="fastapi"`` or ``"quart"``), or a bare Flask, FastAPI/Starlette or Quart
-        app. On the ASGI ones the answers are the same, and bodies are sent without
-        blocking the event loop (each chunk read in a thread; see
-        :mod:`dash_file_cache.services.asgi`); ``resolve_owner`` is Flask-only for now.
+        app. On the ASGI ones the answers are the same (one HTTP core,
+        :mod:`dash_file_cache.services.answer`), and bodies are sent without blocking the
+        event loop (each chunk read in a thread; see :mod:`dash_file_cache.services.asgi`).
+        Owners work on every backend (see :mod:`dash_file_cache.owners` for which
+        resolvers read what).
 
         Behind a path prefix, addresses work with no setting in the common cases:
 
@@ -364,9 +388,8 @@ class ServiceData:
             items, ``{offload_location}whole/<path>`` (no ranges).
         :raises TypeError: if ``app`` is none of the apps above (the message names them),
             or an argument has the wrong type.
-        :raises ValueError: if the endpoint or the path is already bound on that app, the
-            service has a ``resolve_owner`` and the app is an ASGI one, an origin is
-            malformed, ``allow_credentials`` is set without explicit origins, or the
+        :raises ValueError: if the endpoint or the path is already bound on that app, an
+            origin is malformed, ``allow_credentials`` is set without explicit origins, or the
             service's address would not reach it (a ``service_name``
             holding a Dash requests prefix that differs from the routes prefix, or naming
             one of Dash's own routes).

@@ -31,10 +31,13 @@ from typing import Any
 import flask
 from flask import signals
 
+from .wire import Answer, RequestView, view_from_environ
+from .wsgi import reply_wsgi
+
 __all__ = ("DirectRoute", "install")
 
-#: WSGI environ -> the service's response.
-Handler = Callable[[dict[str, Any]], flask.Response]
+#: A request -> the service's answer (the HTTP core).
+Handler = Callable[[RequestView], Answer]
 StartResponse = Callable[..., Any]
 #: Flask methods whose override means requests are handled in a way of the app's own.
 _REQUEST_HANDLING = (
@@ -95,7 +98,7 @@ class DirectRoute:
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == self._route and self.quiet():
-            return self._handler(environ)(environ, start_response)
+            return reply_wsgi(self._handler(view_from_environ(environ)), start_response)
         return self._inner(environ, start_response)
 
     def quiet(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 import json
 import os
 import re
@@ -11,10 +12,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 from urllib.parse import quote, unquote
 
-import flask
-from werkzeug.http import HTTP_STATUS_CODES
-
 from .policy import ERROR_POLICY
+from .wire import Answer, phrase
 
 __all__ = (
     "NOT_FOUND",
@@ -22,11 +21,10 @@ __all__ = (
     "check_media_type",
     "content_disposition",
     "disposition_file_name",
-    "error_response",
     "is_textual",
+    "json_error",
     "media_charset",
     "parse_bool",
-    "single_range_environ",
     "with_charset",
     "UID_PATTERN",
 )
@@ -149,29 +147,17 @@ def _ascii_fallback(text: str) -> str:
     return _UNSAFE_FALLBACK.sub("_", ascii_text)
 
 
-def error_response(status: int, error: str) -> flask.Response:
+def json_error(status: int, error: str) -> Answer:
     """A JSON error: ``{"code": status, "message": reason phrase, "error": error}``."""
-    body = {"code": status, "message": HTTP_STATUS_CODES.get(status, "Error"), "error": error}
-    response = flask.Response(json.dumps(body), status=status, mimetype="application/json")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Security-Policy"] = ERROR_POLICY
-    return response
-
-
-def single_range_environ(environ: dict[str, object]) -> dict[str, object]:
-    """The environ without a ``Range`` that must be answered by a full 200.
-
-    That is a multi-range ``Range`` (not supported), or any ``Range`` under a weak
-    ``If-Range`` validator, which never matches (RFC 9110, section 13.1.5).
-    """
-    value = environ.get("HTTP_RANGE")
-    if_range = environ.get("HTTP_IF_RANGE")
-    weak = isinstance(if_range, str) and if_range.lstrip().startswith(("W/", "w/"))
-    if isinstance(value, str) and ("," in value or weak):
-        environ = dict(environ)
-        del environ["HTTP_RANGE"]
-    return environ
+    body = json.dumps({"code": status, "message": phrase(status), "error": error}).encode()
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Content-Length", str(len(body))),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Cache-Control", "no-store"),
+        ("Content-Security-Policy", ERROR_POLICY),
+    ]
+    return Answer(status, headers, body)
 
 
 class ByteRangeStream:
@@ -188,6 +174,8 @@ class ByteRangeStream:
         self._stream: BinaryIO | None = stream
         self._left = length
         self._chunk = chunk
+        #: Where the body starts in the stream, and its length (for zero-copy sends).
+        self.offset, self.count = start, length
         if start:
             stream.seek(start)
 
@@ -204,6 +192,15 @@ class ByteRangeStream:
             raise OSError(f"the item ended {self._left} bytes short of its Content-Length")
         self._left -= len(data)
         return data
+
+    def fileno(self) -> int:
+        """The file descriptor of the stream (:class:`OSError` if it has none)."""
+        if self._stream is None:
+            raise OSError("the body is closed")
+        try:
+            return self._stream.fileno()
+        except (AttributeError, ValueError, io.UnsupportedOperation):
+            raise OSError("the body is not a file") from None
 
     def close(self) -> None:
         """Release the underlying stream (idempotent)."""

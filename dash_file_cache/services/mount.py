@@ -14,13 +14,15 @@ import dash
 import flask
 
 from .address import Binding, bind_dash, bind_flask
+from .answer import ROUTED_METHODS, Outage, answer
 from .asgi import AsgiEndpoint, asgi_kind, asgi_paths, mount_asgi
 from .cors import CorsPolicy
 from .direct import install as install_direct
 from .offload import Offload
 from .respond import respond
-from .view import ROUTED_METHODS, Outage, answer, refuse_other_methods
-from .worker import add_worker_route, allowed_scope, script_route, worker_response
+from .wire import Answer, RequestView
+from .worker import allowed_scope, script_route, worker_answer
+from .wsgi import add_worker_route, current_view, refuse_other_methods, to_flask_response
 
 if TYPE_CHECKING:
     from .data import ServiceData
@@ -58,11 +60,6 @@ def mount(
     kind = asgi_kind(server)
     if kind is None and not isinstance(server, flask.Flask):
         raise TypeError(f"the Dash app's server is not supported: {type(server).__name__}")
-    if kind is not None and service.resolve_owner is not None:
-        raise ValueError(
-            "resolve_owner is not supported on FastAPI and Quart apps yet (the ready-made "
-            "resolvers read Flask's request): serve this service without it, or on Flask"
-        )
     if kind is None:
         endpoint = endpoint or "dash_file_cache" + re.sub(r"\W", "_", service.service_name)
         _check_free(server, binding.route, endpoint)
@@ -79,15 +76,17 @@ def mount(
             server,
             kind,
             {
-                binding.route: AsgiEndpoint(handle),
-                script_route(binding.route): AsgiEndpoint(lambda env: worker_response(scope, env)),
+                binding.route: AsgiEndpoint(handle, server, kind),
+                script_route(binding.route): AsgiEndpoint(
+                    lambda view: worker_answer(scope, view), server, kind
+                ),
             },
         )
         return binding
     assert endpoint is not None
 
     def view() -> flask.Response:
-        return handle(flask.request.environ)
+        return to_flask_response(handle(current_view()))
 
     server.add_url_rule(
         binding.route,
@@ -105,11 +104,11 @@ def mount(
 
 def _handler(
     service: ServiceData, cors: CorsPolicy, handover: Offload | None
-) -> Callable[[dict[str, Any]], flask.Response]:
-    """WSGI environ -> the service's answer: the one handler every server's route calls."""
+) -> Callable[[RequestView], Answer]:
+    """A request -> the service's answer: the one handler every server's route calls."""
     outage = Outage()
 
-    def stream(uid: str, download: bool, environ: dict[str, Any]) -> flask.Response:
+    def stream(uid: str, download: bool, view: RequestView) -> Answer:
         return respond(
             service.cache,
             uid,
@@ -117,11 +116,11 @@ def _handler(
             service.chunk_size,
             handover,
             service.resolve_owner,
-            environ=environ,
+            view,
         )
 
-    def handle(environ: dict[str, Any]) -> flask.Response:
-        return answer(stream, outage, cors, environ)
+    def handle(view: RequestView) -> Answer:
+        return answer(stream, outage, cors, view)
 
     return handle
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-import flask
-
 from ..caches.typehints import CachedFileInfo
+from .context import in_request
+from .wire import RequestView
 
 __all__ = ("OwnerResolver", "digest", "may_fetch", "owner_of_registration")
 
@@ -37,7 +37,7 @@ def owner_of_registration(owner: str | None, resolve: OwnerResolver | None) -> s
         return digest(owner)
     if resolve is None:
         return None
-    if not flask.has_request_context():
+    if not in_request():
         raise RuntimeError(
             "register() ran outside a request on a service with resolve_owner: pass "
             "owner=... (for example from a dcc.Store filled by the layout) so the item "
@@ -47,12 +47,12 @@ def owner_of_registration(owner: str | None, resolve: OwnerResolver | None) -> s
     return None if resolved is None else digest(resolved)
 
 
-def may_fetch(info: CachedFileInfo, resolve: OwnerResolver | None) -> bool:
-    """Whether the current request may fetch an item (owned items: only its owner)."""
+def may_fetch(info: CachedFileInfo, resolve: OwnerResolver | None, view: RequestView) -> bool:
+    """Whether the request ``view`` may fetch an item (owned items: only its owner)."""
     owner = info.get("owner")
     if owner is None:
         return True
-    if resolve is None or not flask.has_request_context():
+    if resolve is None or not in_request():
         return False
     resolved = resolve()
     return resolved is not None and digest(resolved) == owner

@@ -24,7 +24,7 @@ refused with a JSON 403 before the item is looked up (:func:`wants_service_worke
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 __all__ = (
     "ERROR_POLICY",
@@ -60,10 +60,11 @@ def resource_policy(cross_origin: bool) -> str:
     return "cross-origin" if cross_origin else "same-origin"
 
 
-def wants_service_worker(environ: dict[str, Any]) -> bool:
-    """Whether a request would install its answer as a service worker."""
-    header = environ.get("HTTP_SERVICE_WORKER")
-    dest = environ.get("HTTP_SEC_FETCH_DEST")
-    return (isinstance(header, str) and header.strip().lower() == "script") or (
-        isinstance(dest, str) and dest.strip().lower() == "serviceworker"
+def wants_service_worker(headers: Mapping[str, str]) -> bool:
+    """Whether a request (its headers, by lower-case name) would install its answer as a
+    service worker."""
+    header = headers.get("service-worker")
+    dest = headers.get("sec-fetch-dest")
+    return (header is not None and header.strip().lower() == "script") or (
+        dest is not None and dest.strip().lower() == "serviceworker"
     )

@@ -26,11 +26,7 @@ import mimetypes
 import re
 import ssl
 from collections.abc import Callable, Iterator
-from typing import Any
 from urllib.parse import SplitResult, quote, unquote, urljoin, urlsplit
-
-import flask
-from werkzeug.http import HTTP_STATUS_CODES, parse_content_range_header, parse_range_header
 
 from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
@@ -39,11 +35,11 @@ from .http import (
     check_media_type,
     content_disposition,
     disposition_file_name,
-    error_response,
-    single_range_environ,
+    json_error,
 )
 from .policy import item_policy
 from .register import RemoteSource, host_allowed
+from .wire import Answer, RequestView, phrase
 
 __all__ = (
     "DEFAULT_TYPE",
@@ -65,6 +61,8 @@ _STRONG_ETAG = re.compile(r'"[\x21\x23-\x7e]*"')
 _VISIBLE = re.compile(r"[\x20-\x7e]+")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _UNSATISFIED = re.compile(r"bytes \*/[0-9]+")
+_ONE_RANGE = re.compile(r"bytes=([0-9]+-[0-9]*|-[0-9]+)", re.ASCII)
+_CONTENT_RANGE = re.compile(r"bytes ([0-9]+)-([0-9]+)/([0-9]+|\*)", re.ASCII)
 #: Characters left as they are when a redirect's ``Location`` is made a valid URL.
 _URL_SAFE = "!#$%&'()*+,/:;=?@[]~"
 
@@ -154,19 +152,27 @@ def open_remote(
     raise RemoteFailed(502, f"the remote server redirected more than {REDIRECTS} times")
 
 
-def _range_headers(environ: dict[str, Any]) -> dict[str, str]:
+def _range_headers(view: RequestView) -> dict[str, str]:
     """The request's single, valid ``Range`` (and its ``If-Range``) to forward."""
-    environ = single_range_environ(environ)
-    value = environ.get("HTTP_RANGE")
-    parsed = parse_range_header(value) if isinstance(value, str) else None
-    if parsed is None:  # none, several, or malformed: ignored, as RFC 9110 allows
+    value = view.header("range")
+    if value is None:
         return {}
-    headers = {"Range": parsed.to_header()}
-    if_range = environ.get("HTTP_IF_RANGE")
-    if isinstance(if_range, str) and if_range.strip():
-        if not _VISIBLE.fullmatch(if_range.strip()):
-            return {}
-        headers["If-Range"] = if_range.strip()
+    units, _, spec = value.partition("=")
+    spec = spec.replace(" ", "").replace("\t", "")
+    candidate = f"{units.strip().lower()}={spec}"
+    match = _ONE_RANGE.fullmatch(candidate)
+    if match is None:  # none, several, or malformed: ignored, as RFC 9110 allows
+        return {}
+    first, _, last = match.group(1).partition("-")
+    if first and last and int(first) > int(last):
+        return {}
+    headers = {"Range": candidate}
+    if_range = view.header("if-range")
+    if if_range is not None and if_range.strip():
+        if_range = if_range.strip()
+        if not _VISIBLE.fullmatch(if_range) or if_range.startswith(("W/", "w/")):
+            return {}  # a weak validator never matches: the whole file
+        headers["If-Range"] = if_range
     return headers
 
 
@@ -195,23 +201,23 @@ def _relay(
     source: RemoteSource,
     download: bool,
     one_time: bool,
-) -> flask.Response:
-    """The service's response (no body yet) to the remote's ``answer``.
+) -> Answer:
+    """The service's answer (no body yet) to the remote's ``answer``.
 
     :raises RemoteFailed: (502) for any status but 200, 206, 404, 410 and 416, or a
         malformed 206.
     """
     status = answer.status
     if status == 416:
-        refused = error_response(416, "the requested range is not satisfiable")
+        refused = json_error(416, "the requested range is not satisfiable")
         unsatisfied = (answer.getheader("Content-Range") or "").strip()
         if _UNSATISFIED.fullmatch(unsatisfied):
-            refused.headers["Content-Range"] = unsatisfied
+            refused.headers.append(("Content-Range", unsatisfied))
         return refused
     if status in (404, 410):
-        return error_response(404, f"the remote server answered {status}: the file is not there")
+        return json_error(404, f"the remote server answered {status}: the file is not there")
     if status not in (200, 206):
-        reason = HTTP_STATUS_CODES.get(status, "Unknown Status")
+        reason = phrase(status) if 100 <= status < 600 else "Unknown Status"
         raise RemoteFailed(502, f"the remote server answered {status} ({reason})")
     length = _content_length(answer)
     content_type = (answer.getheader("Content-Type") or "").strip()
@@ -227,13 +233,15 @@ def _relay(
         ("Cache-Control", "no-store" if one_time else "private, no-cache"),
     ]
     if status == 206:
-        part = parse_content_range_header(answer.getheader("Content-Range"))
-        if not ranged or part is None or part.start is None or part.stop is None:
+        part = _CONTENT_RANGE.fullmatch((answer.getheader("Content-Range") or "").strip())
+        first, last = (int(part.group(1)), int(part.group(2))) if part else (1, 0)
+        total = part.group(3) if part else "*"
+        if not ranged or first > last or (total != "*" and last >= int(total)):
             raise RemoteFailed(502, "the remote server answered 206 without a valid range")
-        if length is not None and length != part.stop - part.start:
+        if length is not None and length != last + 1 - first:
             raise RemoteFailed(502, "the remote server's 206 length disagrees with its range")
-        length = part.stop - part.start
-        headers.append(("Content-Range", part.to_header()))
+        length = last + 1 - first
+        headers.append(("Content-Range", f"bytes {first}-{last}/{total}"))
     if length is not None:
         headers.append(("Content-Length", str(length)))
     accept = (answer.getheader("Accept-Ranges") or "").strip().lower()
@@ -250,9 +258,7 @@ def _relay(
     policy = item_policy(content_type)
     if policy is not None:
         headers.append(("Content-Security-Policy", policy))
-    response = flask.Response(status=status, headers=headers, direct_passthrough=True)
-    response.automatically_set_content_length = False  # unknown stays unknown: chunked
-    return response
+    return Answer(status, headers)  # no Content-Length: chunked
 
 
 def _claim(cache: CacheAbstract[CachedFileInfo, CachedData], uid: str) -> None:
@@ -286,9 +292,9 @@ def answer_remote(
     loader: Callable[[], CachedData],
     download: bool,
     chunk: int,
-    environ: dict[str, Any] | None,
-) -> flask.Response:
-    """The response for remote item ``uid``, its owner already checked.
+    view: RequestView,
+) -> Answer:
+    """The answer for remote item ``uid``, its owner already checked.
 
     :param cache: the cache holding the item (for claiming a one-time item).
     :param uid: the item's uid.
@@ -296,40 +302,39 @@ def answer_remote(
     :param loader: the loader of its data (the registered request).
     :param download: serve as an attachment.
     :param chunk: the most bytes read from the remote at a time.
-    :param environ: the request's WSGI environ; ``None``: the current request's, if any.
+    :param view: the request.
     :raises FileNotFoundError: if a one-time item was claimed by another response.
     :raises BackendUnavailable: if the cache cannot be reached.
     """
     source = _description(loader())
-    if environ is None and flask.has_request_context():
-        environ = flask.request.environ
-    head = environ is not None and environ.get("REQUEST_METHOD") == "HEAD"
+    head = view.method == "HEAD"
     one_time = bool(info["one_time_service"])
-    ranged = {} if one_time or environ is None else _range_headers(environ)
+    ranged = {} if one_time else _range_headers(view)
     try:
         connection, answer = open_remote(source, "HEAD" if head else "GET", ranged)
     except RemoteFailed as exc:
         logger.warning("dash-file-cache: remote item %s: %s", uid, exc.error)
-        return error_response(exc.status, exc.error)
+        return json_error(exc.status, exc.error)
     try:
-        response = _relay(answer, bool(ranged), uid, source, download, one_time)
-        if head or response.status_code not in (200, 206):
+        relayed = _relay(answer, bool(ranged), uid, source, download, one_time)
+        if head or relayed.status not in (200, 206):
             answer.close()
             connection.close()
-            return response
+            return relayed
         if one_time:
             _claim(cache, uid)
     except RemoteFailed as exc:
         answer.close()
         connection.close()
         logger.warning("dash-file-cache: remote item %s: %s", uid, exc.error)
-        return error_response(exc.status, exc.error)
+        return json_error(exc.status, exc.error)
     except BaseException:
         answer.close()
         connection.close()
         raise
-    response.response = RemoteBody(connection, answer, response.content_length, chunk)
-    return response
+    length = relayed.header("Content-Length")
+    relayed.body = RemoteBody(connection, answer, None if length is None else int(length), chunk)
+    return relayed
 
 
 class RemoteBody:

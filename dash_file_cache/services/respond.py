@@ -11,61 +11,27 @@ from __future__ import annotations
 import io
 import os
 import stat
-from typing import Any, BinaryIO
-
-import flask
-from werkzeug.datastructures import Headers
-from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.http import quote_etag
+from typing import BinaryIO
 
 from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
-from .http import (
-    NOT_FOUND,
-    ByteRangeStream,
-    content_disposition,
-    error_response,
-    single_range_environ,
-)
+from .conditions import FULL, Outcome, evaluate
+from .http import NOT_FOUND, ByteRangeStream, content_disposition, json_error
 from .offload import Offload, readable_by_others
 from .ownership import OwnerResolver, may_fetch
 from .policy import item_policy
 from .register import path_etag
 from .remote import answer_remote
+from .wire import Answer, RequestView
 
-__all__ = ("NOT_FOUND", "ItemResponse", "respond")
+__all__ = ("NOT_FOUND", "SMALL_BODY", "respond")
 
 MEGABYTE = 1024 * 1024  # bytes
 SMALL_BODY = 64 * 1024  # bytes: a whole body up to this size is read and sent as bytes
-#: Request headers that make a request conditional or partial (WSGI environ keys).
-_CONDITIONAL_HEADERS = (
-    "HTTP_RANGE",
-    "HTTP_IF_NONE_MATCH",
-    "HTTP_IF_MATCH",
-    "HTTP_IF_MODIFIED_SINCE",
-    "HTTP_IF_UNMODIFIED_SINCE",
-    "HTTP_IF_RANGE",
-)
-_LOCATIONS = frozenset({"location", "content-location"})
-
-
-class ItemResponse(flask.Response):
-    """The response carrying an item: sent with its headers as they are.
-
-    Werkzeug copies a response's headers before sending them, to make ``Location``
-    absolute and set a missing ``Content-Length``. An item's 200 and 206 carry neither
-    ``Location`` nor a missing length, so the copy (3 of the 25 µs Python spends on a
-    small item, validating every header again) is skipped for them; any other status
-    is sent as Werkzeug does.
-    """
-
-    def get_wsgi_headers(self, environ: dict[str, Any]) -> Headers:
-        if self.status_code not in (200, 206):
-            return super().get_wsgi_headers(environ)
-        names = {name.lower() for name, _ in self.headers}
-        if "content-length" not in names or not names.isdisjoint(_LOCATIONS):
-            return super().get_wsgi_headers(environ)
-        return self.headers
+#: Request headers that make a request conditional or partial.
+_CONDITIONAL_HEADERS = ("range", "if-none-match", "if-match")
+#: Headers a 304 does not carry (RFC 9110, section 15.4.5: it describes no content).
+_NOT_IN_304 = ("Content-Type", "Content-Length", "Content-Range")
 
 
 def _open(data: CachedData) -> BinaryIO:
@@ -121,15 +87,12 @@ def respond(
     uid: str,
     download: bool,
     chunk_mb: int,
-    offload: Offload | None = None,
-    resolve_owner: OwnerResolver | None = None,
-    *,
-    environ: dict[str, Any] | None = None,
-) -> flask.Response:
-    """The response for item ``uid`` (see :meth:`ServiceData.stream`).
-
-    ``environ`` is the request's WSGI environ (``None``: the current request's, if any),
-    whose ``Range``, conditional headers and method are answered.
+    offload: Offload | None,
+    resolve_owner: OwnerResolver | None,
+    view: RequestView,
+) -> Answer:
+    """The answer for item ``uid`` to the GET or HEAD ``view`` (see
+    :meth:`ServiceData.stream`): its ``Range`` and conditional headers are answered.
 
     With ``offload``, a file-backed item (a registered path, a ``CacheFile`` item) is
     answered with a header handing the file to the front server instead of a body.
@@ -142,11 +105,11 @@ def respond(
         info, loader = cache.load(uid)
     except KeyError:
         raise FileNotFoundError(NOT_FOUND) from None
-    if not may_fetch(info, resolve_owner):  # answered as if the uid did not exist
+    if not may_fetch(info, resolve_owner, view):  # answered as if the uid did not exist
         raise FileNotFoundError(NOT_FOUND)
     download = download or bool(info.get("download"))  # the item's own choice holds
     if info["kind"] == "remote":  # fetched from its server now; never offloaded
-        return answer_remote(cache, uid, info, loader, download, chunk_mb * MEGABYTE, environ)
+        return answer_remote(cache, uid, info, loader, download, chunk_mb * MEGABYTE, view)
     one_time = bool(info["one_time_service"])
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one
@@ -173,21 +136,17 @@ def respond(
         if handover:
             assert offload is not None
             etag = offload.etag(st)
-        response = _headers(info, size, etag, download, one_time)
-        if environ is None and flask.has_request_context():
-            environ = flask.request.environ
-        if environ is not None:
-            environ = single_range_environ(environ)
-            early = _conditional(response, environ, size, one_time)
-            if early is not None:
-                if source is not None:
-                    source.close()
-                return early
+        answer = _headers(info, size, etag, download, one_time)
+        outcome = _conditional(answer, view, etag, size, one_time)
+        if outcome.kind not in ("full", "partial") or view.method == "HEAD":
+            if source is not None:
+                source.close()
+            return answer
         if handover:
             assert offload is not None and path is not None
             if source is not None:
                 source.close()
-            return _offloaded(response, cache, uid, info, path, one_time, offload)
+            return _offloaded(answer, cache, uid, info, path, one_time, offload)
         if one_time:
             if source is not None and info["kind"] != "path":
                 source.close()  # the claim below hands back its own handle
@@ -202,19 +161,19 @@ def respond(
         if source is not None:
             source.close()
         raise
-    response.response = _body(response, source, size, chunk_mb * MEGABYTE)
-    return response
+    answer.body = _body(source, outcome, size, chunk_mb * MEGABYTE)
+    return answer
 
 
 def _offloaded(
-    response: flask.Response,
+    answer: Answer,
     cache: CacheAbstract[CachedFileInfo, CachedData],
     uid: str,
     info: CachedFileInfo,
     path: str,
     one_time: bool,
     offload: Offload,
-) -> flask.Response:
+) -> Answer:
     """Hand ``path`` to the front server; a one-time item is claimed first."""
     if one_time:
         try:
@@ -225,17 +184,15 @@ def _offloaded(
         except KeyError:
             raise FileNotFoundError(NOT_FOUND) from None
     name, value = offload.header(path, whole=one_time)
-    response.status_code = 200  # the front server answers Range itself
-    del response.headers["Content-Range"]
-    response.headers[name] = value
-    response.headers["Content-Length"] = "0"
-    response.response = []
-    return response
+    answer.status = 200  # the front server answers Range itself
+    answer.drop_header("Content-Range")
+    answer.set_header("Content-Length", "0")
+    answer.headers.append((name, value))
+    answer.body = b""
+    return answer
 
 
-def _headers(
-    info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool
-) -> flask.Response:
+def _headers(info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool) -> Answer:
     content_type = info["content_type"]
     headers = [
         ("Content-Type", content_type),
@@ -244,42 +201,51 @@ def _headers(
         ("X-Content-Type-Options", "nosniff"),
         ("Cache-Control", "no-store" if one_time else "private, no-cache"),
         ("Accept-Ranges", "none" if one_time else "bytes"),
-        ("ETag", quote_etag(etag)),
+        ("ETag", f'"{etag}"'),
     ]
     policy = item_policy(content_type, bool(info.get("trusted")))
     if policy is not None:
         headers.append(("Content-Security-Policy", policy))
-    return ItemResponse(status=200, headers=headers, direct_passthrough=True)
+    return Answer(200, headers)
 
 
 def _conditional(
-    response: flask.Response, environ: dict[str, Any], size: int, one_time: bool
-) -> flask.Response | None:
-    """Apply Range and the conditional headers; a response to send as it is, or None.
+    answer: Answer, view: RequestView, etag: str, size: int, one_time: bool
+) -> Outcome:
+    """Apply Range and the conditional headers to ``answer`` (status and headers).
 
-    ``None`` means the request wants a body (200 or 206) and ``response`` is set up
-    for it; HEAD, 304, 412 and 416 answers are returned with no body to send. A request
-    with none of those headers (most of them) skips Werkzeug's parsing: a plain 200.
+    A request with none of those headers (most of them) is a plain 200, decided without
+    parsing anything.
     """
-    if not any(name in environ for name in _CONDITIONAL_HEADERS):
-        return response if environ["REQUEST_METHOD"] == "HEAD" else None
-    try:
-        response.make_conditional(environ, accept_ranges=not one_time, complete_length=size)
-    except RequestedRangeNotSatisfiable:
-        refused = error_response(416, "the requested range is not satisfiable")
-        refused.headers["Content-Range"] = f"bytes */{size}"
-        return refused
-    if response.status_code == 412:
-        refused = error_response(412, "the item does not match the request's If-Match")
-        refused.headers["ETag"] = response.headers["ETag"]
-        return refused
-    if environ["REQUEST_METHOD"] == "HEAD" or response.status_code not in (200, 206):
-        return response
-    return None
+    headers = view.headers
+    if not any(name in headers for name in _CONDITIONAL_HEADERS):
+        return FULL
+    outcome = evaluate(headers, etag, size, ranges=not one_time)
+    if outcome.kind == "partial":
+        answer.status = 206
+        answer.set_header("Content-Length", str(outcome.length))
+        end = outcome.start + outcome.length - 1
+        answer.headers.append(("Content-Range", f"bytes {outcome.start}-{end}/{size}"))
+    elif outcome.kind == "not_modified":
+        answer.status = 304
+        answer.drop_header(*_NOT_IN_304)
+    elif outcome.kind == "unsatisfiable":
+        refused = json_error(416, "the requested range is not satisfiable")
+        refused.headers.append(("Content-Range", f"bytes */{size}"))
+        _replace(answer, refused)
+    elif outcome.kind == "failed":
+        refused = json_error(412, "the item does not match the request's If-Match")
+        refused.headers.append(("ETag", f'"{etag}"'))
+        _replace(answer, refused)
+    return outcome
 
 
-def _body(response: flask.Response, source: BinaryIO, size: int, chunk: int) -> Any:
-    """The WSGI body: exactly the declared bytes.
+def _replace(answer: Answer, other: Answer) -> None:
+    answer.status, answer.headers, answer.body = other.status, other.headers, other.body
+
+
+def _body(source: BinaryIO, outcome: Outcome, size: int, chunk: int) -> bytes | ByteRangeStream:
+    """The body: exactly the declared bytes.
 
     Bodies are read and written ``chunk`` bytes at a time, not handed to the server's
     ``wsgi.file_wrapper``: under gunicorn, ``sendfile`` (``flask.send_file``) gave 0.87x
@@ -287,14 +253,9 @@ def _body(response: flask.Response, source: BinaryIO, size: int, chunk: int) -> 
     per GiB (``benchmarks/compare_gunicorn.py``, loopback). Front servers send files
     best: see ``serve(offload=...)``.
     """
-    start, length = 0, size
-    if size <= SMALL_BODY and response.status_code == 200:
+    if outcome.kind == "partial":
+        return ByteRangeStream(source, outcome.start, outcome.length, chunk)
+    if size <= SMALL_BODY:
         with source:  # a small body is cheaper as one piece of bytes
-            data = _read_exactly(source, size)
-        return [data]
-    if response.status_code == 206:
-        content_range = response.content_range
-        if content_range.start is not None:
-            start = content_range.start
-            length = (content_range.stop or size) - start
-    return ByteRangeStream(source, start, length, chunk)
+            return _read_exactly(source, size)
+    return ByteRangeStream(source, 0, size, chunk)

@@ -16,17 +16,17 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import resources
-from typing import Any
 
-import flask
+from .conditions import weak_match
+from .http import json_error
+from .wire import Answer, RequestView
 
 __all__ = (
     "SCRIPT_NAME",
     "WORKER_METHODS",
-    "add_worker_route",
     "allowed_scope",
     "script_route",
-    "worker_response",
+    "worker_answer",
 )
 
 #: The worker script's name under the service's route (and address).
@@ -55,39 +55,29 @@ def _script() -> tuple[bytes, str]:
     return source, hashlib.sha256(source).hexdigest()[:32]
 
 
-def worker_response(scope: str, environ: dict[str, Any] | None = None) -> flask.Response:
+def worker_answer(scope: str, view: RequestView) -> Answer:
     """The worker script, revalidated on every registration or update check.
 
     ``Cache-Control: no-cache`` makes browsers ask again (a 304 when unchanged), so a new
     version of the package reaches pages that registered the old worker.
 
     :param scope: the ``Service-Worker-Allowed`` value (see :func:`allowed_scope`).
-    :param environ: the request's WSGI environ (``None``: Flask's current request).
+    :param view: the request (GET or HEAD).
     """
+    if view.method not in WORKER_METHODS:
+        refused = json_error(405, f"{view.method} is not supported; use GET or HEAD")
+        refused.headers.append(("Allow", ", ".join(WORKER_METHODS)))
+        return refused
     source, etag = _script()
-    response = flask.Response(source, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Service-Worker-Allowed"] = scope
-    response.set_etag(etag)
-    response.make_conditional(flask.request.environ if environ is None else environ)
-    return response
-
-
-def add_worker_route(server: flask.Flask, route: str, endpoint: str) -> None:
-    """Serve the worker at :func:`script_route` of ``route`` on ``server``.
-
-    :param route: the Flask rule of the service (``binding.route``).
-    :param endpoint: the service's endpoint name; the worker's is derived from it.
-    """
-    scope = allowed_scope(route)
-
-    def view() -> flask.Response:
-        return worker_response(scope)
-
-    server.add_url_rule(
-        script_route(route),
-        endpoint=endpoint + "_worker",
-        view_func=view,
-        methods=WORKER_METHODS,
-    )
+    headers = [
+        ("Content-Type", "text/javascript; charset=utf-8"),
+        ("Content-Length", str(len(source))),
+        ("Cache-Control", "no-cache"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Service-Worker-Allowed", scope),
+        ("ETag", f'"{etag}"'),
+    ]
+    if_none_match = view.header("if-none-match")
+    if if_none_match is not None and weak_match(if_none_match, etag):
+        return Answer(304, headers[2:])
+    return Answer(200, headers, b"" if view.method == "HEAD" else source)

@@ -135,9 +135,6 @@ def test_slow_downloads_do_not_hold_the_server(kind: str, serving: Any) -> None:
 
 def test_serve_refuses_what_it_cannot_do_on_asgi() -> None:
     app, _ = make_app("fastapi")
-    owned = dfc.ServiceData(dfc.CachePlain(2), resolve_owner=dfc.owners.browser_session)
-    with pytest.raises(ValueError, match="resolve_owner is not supported on FastAPI and Quart"):
-        owned.serve(app)
     dfc.ServiceData(dfc.CachePlain(2)).serve(app)
     with pytest.raises(ValueError, match="already answered on this app"):
         dfc.ServiceData(dfc.CachePlain(2)).serve(app)
