@@ -1,6 +1,6 @@
 """Storage backends; each is a :class:`~dash_file_cache.caches.abstract.CacheAbstract`."""
 
-from . import abstract, file, memory, redis, typehints
+from . import abstract, file, memory, redis, tempfile, typehints
 from .abstract import BackendUnavailable, CacheAbstract
 from .file import CacheFile
 from .memory import CachePlain, CacheQueue
@@ -12,6 +12,7 @@ __all__ = (
     "file",
     "memory",
     "redis",
+    "tempfile",
     "typehints",
     "BackendUnavailable",
     "CacheAbstract",

@@ -100,8 +100,8 @@ Keyword arguments:
 
     def __init__(
         self,
-        id: typing.Optional[typing.Union[str, dict]] = None,
         url: typing.Optional[typing.Union[str, "Url"]] = None,
+        id: typing.Optional[typing.Union[str, dict]] = None,
         headers: typing.Optional[dict] = None,
         allow_cross_origin: typing.Optional[bool] = None,
         status: typing.Optional["Status"] = None,

@@ -43,8 +43,8 @@ Keyword arguments:
 
     def __init__(
         self,
-        id: typing.Optional[typing.Union[str, dict]] = None,
         url: typing.Optional[str] = None,
+        id: typing.Optional[typing.Union[str, dict]] = None,
         **kwargs
     ):
         self._prop_names = ['id', 'url']

@@ -76,22 +76,7 @@ ALLOWED_FROM_0_2_0 = {
 #: Breaks from 0.2.0 NOT decided yet: raised with the maintainers (issue 23). Each is
 #: either restored (then delete the line: the check then guards it) or moved up to
 #: ALLOWED_FROM_0_2_0 with its reason and a CHANGELOG entry.
-UNDECIDED_FROM_0_2_0 = {
-    # In 0.2.0's top-level __all__ (`dfc.version.__version__`, `dfc.utilities`).
-    "version: OBJECT_REMOVED",
-    "utilities: OBJECT_REMOVED",
-    # 0.2.0's import path of CacheFile (`from dash_file_cache.caches.tempfile import
-    # CacheFile`), listed in its caches.__all__; now dash_file_cache.caches.file.
-    "caches.tempfile: OBJECT_REMOVED",
-    # 0.2.0's read-only property (its constructor argument is kept).
-    "services.data.ServiceData.allowed_cross_origin: OBJECT_REMOVED",
-    # The generated classes take `id` first; 0.2.0's took `url` first, so a positional
-    # Downloader("/addr") now sets the id (keywords, as every example uses, are unaffected).
-    "components.Downloader.Downloader.__init__(id): PARAMETER_MOVED",
-    "components.Downloader.Downloader.__init__(url): PARAMETER_MOVED",
-    "components.PlainDownloader.PlainDownloader.__init__(id): PARAMETER_MOVED",
-    "components.PlainDownloader.PlainDownloader.__init__(url): PARAMETER_MOVED",
-}
+UNDECIDED_FROM_0_2_0: set[str] = set()
 
 #: REFERENCE.md's public API, as a stub package: its import paths and aliases, and the
 #: signatures it states (names, order, defaults). Nothing of it may break.

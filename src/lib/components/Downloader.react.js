@@ -92,12 +92,9 @@ export default function Downloader({
     return <div id={id} data-dash-is-loading={loading || undefined} />;
 }
 
+// `url` before `id`: the generated Python class takes its props positionally in this
+// order, and 0.2.0's took `url` first (`Downloader("/addr")`).
 Downloader.propTypes = {
-    /**
-     * The ID used to identify this component in Dash callbacks.
-     */
-    id: PropTypes.string,
-
     /**
      * The address to download: setting it starts a download, after which it is reset to
      * `""`. A string, or `{url, file_name_fallback}` where `file_name_fallback` names
@@ -110,6 +107,11 @@ Downloader.propTypes = {
             file_name_fallback: PropTypes.string,
         }),
     ]),
+
+    /**
+     * The ID used to identify this component in Dash callbacks.
+     */
+    id: PropTypes.string,
 
     /**
      * Extra request headers of the download (e.g. authentication).

@@ -27,17 +27,19 @@ export default function PlainDownloader({ id, url = "", setProps }) {
     return <div id={id} data-dash-is-loading={loading || undefined} />;
 }
 
+// `url` before `id`: the generated Python class takes its props positionally in this
+// order, and 0.2.0's took `url` first (`PlainDownloader("/addr")`).
 PlainDownloader.propTypes = {
-    /**
-     * The ID used to identify this component in Dash callbacks.
-     */
-    id: PropTypes.string,
-
     /**
      * The address to download: setting it starts the browser's own download, after
      * which it is reset to `""`.
      */
     url: PropTypes.string,
+
+    /**
+     * The ID used to identify this component in Dash callbacks.
+     */
+    id: PropTypes.string,
 
     /**
      * Dash-assigned callback that reports property changes to Dash.
