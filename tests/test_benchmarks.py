@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from .asgi.apps import DASH_BACKENDS
+
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
@@ -22,6 +24,14 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             "compare_gunicorn.py",
             ["--big-mib", "8", "--rounds", "1", "--seconds", "1"],
             "ours (CachePlain) vs 0.2.0",
+        ),
+        pytest.param(
+            "compare_asgi.py",
+            ["--big-mib", "8", "--slow-mib", "1", "--clients", "4", "--rounds", "1"]
+            + ["--seconds", "1"],
+            "| ours, Dash fastapi / FastAPI FileResponse |",
+            id="compare_asgi",
+            marks=pytest.mark.skipif(not DASH_BACKENDS, reason="Dash without backend= (4.2+)"),
         ),
         pytest.param(
             "download_sizes.py",
