@@ -3,6 +3,8 @@
 - ``fast-3.10`` … ``fast-3.13``: the non-browser suites (services, backends, concurrency,
   fuzz) on every interpreter of the machine image (pyenv), against the newest Dash;
 - ``oldest_dash``: the same plus the component browser tests, against Dash 3.0.0;
+- ``oldest_backends``: the ASGI suites (FastAPI and Quart backends, Chromium included)
+  and the services, against Dash 4.2.0, the first with ``backend=``;
 - ``wheel``: build the sdist and the wheel, check them (``twine check --strict``,
   ``check-wheel-contents``), install the wheel (not the checkout) in a
   fresh virtualenv and run the README's checks (its quick start in Chromium) and a
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["fast", "oldest_dash", "wheel", "examples"]
+nox.options.sessions = ["fast", "oldest_dash", "oldest_backends", "wheel", "examples"]
 nox.options.reuse_existing_virtualenvs = False
 nox.options.error_on_missing_interpreters = True
 
@@ -36,6 +38,8 @@ ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 FAST = ["tests/services", "tests/backends", "tests/concurrency", "tests/fuzz", "tests/asgi"]
 OLDEST_DASH = "3.0.0"
+#: The first Dash with ``backend=`` (FastAPI and Quart); the newest runs in ``fast``.
+OLDEST_BACKENDS_DASH = "4.2.0"
 
 
 def _pyenv_interpreters() -> None:
@@ -68,6 +72,17 @@ def oldest_dash(session: nox.Session) -> None:
     session.run(
         "python", "-m", "pytest", "-q", *FAST, "tests/integration/components", *session.posargs
     )
+
+
+@nox.session(python="3.11")
+def oldest_backends(session: nox.Session) -> None:
+    """The oldest Dash with backends (4.2.0): the suites of the FastAPI and Quart backends
+    (contract, differential, owners, Chromium) and the services."""
+    session.install("-e", ".[test]", f"dash[dev,testing]=={OLDEST_BACKENDS_DASH}")
+    session.run(
+        "python", "-c", f"import dash; assert dash.__version__ == {OLDEST_BACKENDS_DASH!r}"
+    )
+    session.run("python", "-m", "pytest", "-q", "tests/asgi", "tests/services", *session.posargs)
 
 
 @nox.session(python="3.11")

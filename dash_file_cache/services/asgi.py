@@ -29,8 +29,10 @@ from .wire import READ_HEADERS, Answer, Body, RequestView
 __all__ = (
     "AsgiEndpoint",
     "AsgiRoutes",
+    "CurrentRequest",
     "asgi_kind",
     "asgi_paths",
+    "make_requests_current",
     "mount_asgi",
     "view_from_scope",
 )
@@ -140,6 +142,43 @@ async def _watch_disconnect(receive: Receive, gone: asyncio.Event) -> None:
         if message["type"] == "http.disconnect":
             gone.set()
             return
+
+
+class CurrentRequest:
+    """ASGI middleware making each HTTP request current (:mod:`.context`) while the app
+    answers it, so that owner resolvers read it in the app's own routes too (Dash sets its
+    own request only for its routes). ``serve()`` adds it to a Starlette (FastAPI) app
+    when the service has a ``resolve_owner``."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]], server: Any = None) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = enter_asgi(AsgiRequest(scope, self.server, "starlette"))
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            leave_asgi(token)
+
+
+def make_requests_current(server: Any) -> bool:
+    """Add :class:`CurrentRequest` to a Starlette (FastAPI) app, once.
+
+    :returns: whether it is in place (not when the app has started already: Starlette
+        takes no middleware then; Dash's callbacks still have their request).
+    """
+    if getattr(server, "_dash_file_cache_current_request", False):
+        return True
+    try:
+        server.add_middleware(CurrentRequest, server=server)
+    except RuntimeError:  # "Cannot add middleware after an application has started"
+        return False
+    server._dash_file_cache_current_request = True
+    return True
 
 
 class AsgiRoutes:

@@ -15,7 +15,7 @@ import flask
 
 from .address import Binding, bind_dash, bind_flask
 from .answer import ROUTED_METHODS, Outage, answer
-from .asgi import AsgiEndpoint, asgi_kind, asgi_paths, mount_asgi
+from .asgi import AsgiEndpoint, asgi_kind, asgi_paths, make_requests_current, mount_asgi
 from .cors import CorsPolicy
 from .direct import install as install_direct
 from .offload import Offload
@@ -70,6 +70,8 @@ def mount(
         if callable(open_to_front):  # CacheFile: its own temporary directory
             open_to_front()
     handle = _handler(service, cors, handover)
+    if kind == "starlette" and service.resolve_owner is not None:
+        make_requests_current(server)  # register() in the app's own routes sees its request
     if kind is not None:
         scope = allowed_scope(binding.route)
         mount_asgi(

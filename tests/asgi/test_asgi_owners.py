@@ -200,3 +200,39 @@ def test_flask_only_resolvers_say_so_on_asgi() -> None:
             browser.close()
     with pytest.raises(RuntimeError, match="on FastAPI or Quart pass what to verify against"):
         owners.basic_auth()
+
+
+@pytest.mark.parametrize("route", ["sync", "async"])
+def test_owners_in_the_apps_own_routes(route: str) -> None:
+    """register() in a route of a bare FastAPI app (no Dash) binds the item to the
+    requester: serve() made the app's requests current (CurrentRequest)."""
+    import fastapi
+
+    app = fastapi.FastAPI()
+    service = dfc.ServiceData(dfc.CachePlain(8), resolve_owner=owners.request_user())
+    service.serve(app)
+
+    @app.middleware("http")
+    async def user_from_header(request: Any, call_next: Any) -> Any:
+        request.state.user = request.headers.get("x-authenticated-user")
+        return await call_next(request)
+
+    def make() -> dict[str, str]:
+        return {"addr": service.register(io.BytesIO(b"private bytes"), file_name="mine.txt")}
+
+    async def make_async() -> dict[str, str]:
+        return make()
+
+    app.post("/make")(make if route == "sync" else make_async)
+    with uvicorn_serving(app) as base:
+        alice = Browser(base, {"X-Authenticated-User": "alice"})
+        bob = Browser(base, {"X-Authenticated-User": "bob"})
+        try:
+            status, body = alice.request("POST", "/make", b"{}")
+            assert status == 200, body
+            address = json.loads(body)["addr"]
+            assert alice.request("GET", address) == (200, b"private bytes")
+            assert bob.request("GET", address)[0] == 404
+        finally:
+            alice.close()
+            bob.close()

@@ -98,20 +98,34 @@ def deployed_files(
         shutil.rmtree(work, ignore_errors=True)
 
 
+#: The apps deployed: Flask on gunicorn's sync workers, and Dash's FastAPI backend on
+#: gunicorn with uvicorn workers (``docs/deploy/gunicorn.conf.py`` either way).
+SERVERS = {
+    "flask": ("tests.deploy.offload_app:server", ()),
+    "fastapi": (
+        "tests.deploy.offload_asgi_app:app",
+        ("--worker-class=uvicorn_worker.UvicornWorker",),
+    ),
+}
+
+
 @contextmanager
-def offload_stack(redis_server: str, *options: str, **env: str) -> Iterator[Stack]:
-    """gunicorn (``docs/deploy/gunicorn.conf.py``, then ``options``) behind nginx whose
-    workers run as ``nobody``, as deployed."""
+def offload_stack(
+    redis_server: str, *options: str, server: str = "flask", **env: str
+) -> Iterator[Stack]:
+    """gunicorn (``docs/deploy/gunicorn.conf.py``, then ``options``) running the ``server``
+    app behind nginx whose workers run as ``nobody``, as deployed."""
+    target, own_options = SERVERS[server]
     with deployed_files(redis_server, **env) as (work, cache_dir, path, names):
         config = str(DEPLOY / "gunicorn.conf.py")
-        with gunicorn("tests.deploy.offload_app:server", names, "-c", config, *options) as app:
+        with gunicorn(target, names, "-c", config, *own_options, *options) as app:
             with nginx(work / "nginx", "nginx-offload.conf", app, worker_user=NOBODY) as front:
                 yield Stack(front, app, cache_dir, path)
 
 
-@pytest.fixture(scope="module")
-def stack(redis_server: str) -> Iterator[Stack]:
-    with offload_stack(redis_server) as running:
+@pytest.fixture(scope="module", params=sorted(SERVERS))
+def stack(request: pytest.FixtureRequest, redis_server: str) -> Iterator[Stack]:
+    with offload_stack(redis_server, server=request.param) as running:
         yield running
 
 

@@ -42,12 +42,12 @@ def get(port: int, path: str, timeout: float = 30) -> Answer:
 
 @contextmanager
 def gunicorn_logged(
-    env: dict[str, str], log_path: Path, *options: str
+    env: dict[str, str], log_path: Path, *options: str, app: str = GUNICORN_APP
 ) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """Run gunicorn on ``tests/multiprocess/gunicorn_app.py`` on a free port of 127.0.0.1,
-    its stdout and stderr going to ``log_path``; yield ``(port, master process)``."""
+    """Run gunicorn on ``app`` (``tests/multiprocess/gunicorn_app.py``) on a free port of
+    127.0.0.1, its stdout and stderr going to ``log_path``; yield ``(port, master process)``."""
     port = free_port()
-    command = gunicorn_command(GUNICORN_APP, port, *options)
+    command = gunicorn_command(app, port, *options)
     with (
         open(log_path, "wb") as log,
         subprocess.Popen(

@@ -71,7 +71,19 @@ def json_error(answer: Answer, code: int) -> dict[str, object]:
     return body
 
 
-def test_redis_stopped_and_restarted_during_traffic(tmp_path: Path) -> None:
+#: The servers under test: Flask on a gthread worker, and Dash's FastAPI backend on a
+#: uvicorn worker (the service's answers made off the event loop).
+SERVERS = {
+    "flask": ("tests.multiprocess.gunicorn_app:app", ("--worker-class=gthread", "--threads=4")),
+    "fastapi": (
+        "tests.faults.asgi_redis_app:app",
+        ("--worker-class=uvicorn_worker.UvicornWorker",),
+    ),
+}
+
+
+@pytest.mark.parametrize("server", sorted(SERVERS))
+def test_redis_stopped_and_restarted_during_traffic(tmp_path: Path, server: str) -> None:
     redis_port = free_port()
     url = f"redis://127.0.0.1:{redis_port}/0"
     redis_server = start_redis(redis_port)
@@ -81,8 +93,8 @@ def test_redis_stopped_and_restarted_during_traffic(tmp_path: Path) -> None:
     traffic: Traffic | None = None
     try:
         env = {"DFC_REDIS_URL": url}
-        options = ("--workers=1", "--worker-class=gthread", "--threads=4")
-        with gunicorn_logged(env, log, *options) as (port, _):
+        target, options = SERVERS[server]
+        with gunicorn_logged(env, log, "--workers=1", *options, app=target) as (port, _):
             before = {n: os.urandom(10_000 + n) for n in range(3)}
             addresses = {n: service.register(io.BytesIO(data)) for n, data in before.items()}
             for n, address in addresses.items():

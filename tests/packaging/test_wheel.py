@@ -46,3 +46,16 @@ def test_the_sdist_holds_the_license_and_the_built_bundle() -> None:
         names = [n.split("/", 1)[1] for n in archive.getnames() if "/" in n]
     assert "LICENSE" in names
     assert "dash_file_cache/dash_file_cache.min.js" in names
+
+
+def test_the_backend_extras_bring_what_each_backend_needs() -> None:
+    """``pip install dash-file-cache[fastapi]`` / ``[quart]``: a Dash with backends (4.2+),
+    the framework and the server the guide deploys on."""
+    from importlib.metadata import requires
+
+    declared = requires("dash-file-cache") or []
+    for extra, framework in (("fastapi", "fastapi"), ("quart", "quart")):
+        wanted = [r.split(";")[0].replace(" ", "") for r in declared if f'extra == "{extra}"' in r]
+        names = {r.split(">")[0].split("=")[0].split("[")[0] for r in wanted}
+        assert {"dash", framework, "uvicorn"} <= names, (extra, wanted)
+        assert "dash>=4.2" in wanted, (extra, wanted)
