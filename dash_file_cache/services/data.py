@@ -288,7 +288,9 @@ class ServiceData:
             info["trusted"] = True
         if lifetime is not None:
             info["expires"] = info["created"] + lifetime
-        check_shared_by_workers(self._cache)
+        check_shared_by_workers(
+            self._cache, asgi=any(not isinstance(b.server, flask.Flask) for b in self._bindings)
+        )
         self._cache.dump(uid, info, data)
         if not self._bindings and self._fixed_address is None:
             self._unbound_addresses += 1
