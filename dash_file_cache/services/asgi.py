@@ -43,6 +43,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 #: A request -> the service's answer (the core, or the worker script's).
 Handler = Callable[[RequestView], Answer]
 _END = object()
+FIRST_CHUNK = 64 * 1024  # bytes: the first chunk of a body, and a slow client's
+SLOW_SEND = 0.002  # seconds: a send that took longer waited for the client
 _READ = frozenset(name.encode("latin-1") for name in READ_HEADERS)
 
 
@@ -119,7 +121,21 @@ class AsgiEndpoint:
 
 
 async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
-    """Send ``body`` chunk by chunk until it ends or the client goes away."""
+    """Send ``body`` chunk by chunk until it ends or the client goes away.
+
+    The chunk size adapts to the client, as a window: it starts at :data:`FIRST_CHUNK`
+    and doubles after each ``send`` the server took at once, up to the body's own
+    ``chunk``; after a ``send`` that had to wait (the server's write buffer was full: a
+    slow client) it is back to :data:`FIRST_CHUNK`. A server holds a whole sent chunk in
+    its write buffer, so 200 slow clients cost about 200 small chunks of memory, not
+    200 times the service's ``chunk_size``, while a fast client still gets big reads
+    (few thread hops).
+    """
+    loop = asyncio.get_running_loop()
+    limit = getattr(body, "chunk", None)
+    adaptive = isinstance(limit, int) and limit > FIRST_CHUNK
+    if adaptive:
+        body.chunk = FIRST_CHUNK  # type: ignore[attr-defined]
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
     try:
@@ -128,8 +144,14 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if not chunk:
+                continue
+            started = loop.time()
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if adaptive:
+                waited = loop.time() - started > SLOW_SEND
+                size = FIRST_CHUNK if waited else min(body.chunk * 2, limit)  # type: ignore[attr-defined]
+                body.chunk = size  # type: ignore[attr-defined]
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

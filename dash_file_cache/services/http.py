@@ -173,7 +173,8 @@ class ByteRangeStream:
     def __init__(self, stream: BinaryIO, start: int, length: int, chunk: int) -> None:
         self._stream: BinaryIO | None = stream
         self._left = length
-        self._chunk = chunk
+        #: The most bytes read at a time (an adapter may change it between chunks).
+        self.chunk = chunk
         #: Where the body starts in the stream, and its length (for zero-copy sends).
         self.offset, self.count = start, length
         if start:
@@ -186,7 +187,7 @@ class ByteRangeStream:
         if self._stream is None or self._left <= 0:
             self.close()
             raise StopIteration
-        data = self._stream.read(min(self._chunk, self._left))
+        data = self._stream.read(min(self.chunk, self._left))
         if not data:
             self.close()
             raise OSError(f"the item ended {self._left} bytes short of its Content-Length")

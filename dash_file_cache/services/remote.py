@@ -362,7 +362,8 @@ class RemoteBody:
         self._connection: http.client.HTTPConnection | None = connection
         self._answer = answer
         self._left = length
-        self._chunk = chunk
+        #: The most bytes read at a time (an adapter may change it between chunks).
+        self.chunk = chunk
 
     def __iter__(self) -> Iterator[bytes]:
         return self
@@ -371,7 +372,7 @@ class RemoteBody:
         if self._connection is None or (self._left is not None and self._left <= 0):
             self.close()
             raise StopIteration
-        size = self._chunk if self._left is None else min(self._chunk, self._left)
+        size = self.chunk if self._left is None else min(self.chunk, self._left)
         try:
             data = self._answer.read1(size)
         except http.client.HTTPException as exc:

@@ -42,8 +42,9 @@ def phrase(status: int) -> str:
 @runtime_checkable
 class Body(Protocol):
     """A streamed body: an iterator of ``bytes`` chunks that must be closed (even when
-    it is not read to its end). It may say how its chunks are read (``fileno()``,
-    ``offset``, ``count``) for a server's zero-copy path."""
+    it is not read to its end). Its ``chunk`` attribute, where it has one, is the most
+    bytes a chunk holds, which an adapter may change between chunks (see
+    :mod:`.asgi`)."""
 
     def __iter__(self) -> Iterator[bytes]: ...
 
