@@ -22,21 +22,32 @@ On localhost transfers finish in a blink; the "Slow network" switch at the top m
 this browser's ``/cached-data`` transfers run at about 3 MiB/s so the progress bars
 and the Cancel button can be watched (``demo/slow.py``).
 
+It runs on any of Dash's backends: Flask (the default), FastAPI (served by uvicorn) or
+Quart (served by Hypercorn), each installed separately (``pip install fastapi uvicorn``,
+``pip install quart hypercorn``); ``demo/serve.py`` runs the server. Pick one with
+``--backend``, or with the environment variable ``DFC_DEMO_BACKEND`` (the flag wins)::
+
+    python3 usage.py --backend fastapi
+    DFC_DEMO_BACKEND=quart python3 usage.py
+
 Optional environment variables (the test of this demo uses them):
 
+- ``DFC_DEMO_BACKEND``: ``flask`` (default), ``fastapi`` or ``quart``.
 - ``DFC_DEMO_PORT``: the port to serve on (default 8050; always on 127.0.0.1 only).
 - ``DFC_DEMO_DIR``: the folder for the generated files (default: a temporary folder,
-  deleted when the demo stops).
+  deleted when the demo stops, also on SIGTERM or Ctrl+C).
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import signal
 import sys
 
-from demo.app import create_app
+from demo import serve
+from demo.app import BACKENDS, create_app
 from demo.files import make_workdir, write_start_files
 
 HOST = "127.0.0.1"  # never reachable from other machines
@@ -48,14 +59,30 @@ def stop(*_: object) -> None:
     sys.exit(0)
 
 
-def main() -> None:
+def parse_backend(argv: list[str] | None = None) -> str:
+    """The Dash backend: ``--backend``, else ``DFC_DEMO_BACKEND``, else ``flask``."""
+    parser = argparse.ArgumentParser(description="The dash-file-cache demo.")
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=os.environ.get("DFC_DEMO_BACKEND") or "flask",
+        help="Dash's backend (default: $DFC_DEMO_BACKEND, else flask)",
+    )
+    backend = str(parser.parse_args(argv).backend)
+    if backend not in BACKENDS:  # a bad DFC_DEMO_BACKEND: argparse checks only the flag
+        parser.error(f"DFC_DEMO_BACKEND={backend!r}: choose from {', '.join(BACKENDS)}")
+    return backend
+
+
+def main(argv: list[str] | None = None) -> None:
     """Write the start-up files, build the app and serve it until stopped."""
+    backend = parse_backend(argv)
     log = logging.getLogger("demo")  # the demo's own messages, e.g. a cancelled transfer
     log.addHandler(logging.StreamHandler())
     log.setLevel(logging.INFO)
-    app = create_app(write_start_files(make_workdir()))
+    app = create_app(write_start_files(make_workdir()), backend)
     signal.signal(signal.SIGTERM, stop)
-    app.run(host=HOST, port=PORT, debug=False)
+    serve.run(app, backend, HOST, PORT)
 
 
 if __name__ == "__main__":

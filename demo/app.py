@@ -1,5 +1,5 @@
 """The demo app: one ``ServiceData`` on an in-memory ``CachePlain``, the "Slow network"
-middleware, and the page made of the three sections."""
+middleware, and the page made of the three sections, on any of Dash's backends."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from demo.style import INDEX
 
 SERVICE_NAME = "/cached-data"  # the service's address on this server
 CACHE_ITEMS = 64  # the cache keeps the 64 most recently used items
+BACKENDS = ("flask", "fastapi", "quart")  # Dash's backends, each a server of its own
 
 
 def header() -> html.Header:
@@ -46,21 +47,25 @@ def footer() -> html.P:
     )
 
 
-def create_app(files: DemoFiles) -> dash.Dash:
+def create_app(files: DemoFiles, backend: str = "flask") -> dash.Dash:
     """Build the demo.
 
     :param files: the files written at start (see :func:`demo.files.write_start_files`).
-    :returns: the app, ready for ``app.run()``.
+    :param backend: Dash's backend, one of :data:`BACKENDS`.
+    :returns: the app, ready to serve (see ``usage.py``).
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown Dash backend {backend!r}: one of {', '.join(BACKENDS)}")
     app = dash.Dash(
         __name__,
+        backend=backend,
         title="dash-file-cache demo",
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.index_string = INDEX
     service = dfc.ServiceData(dfc.CachePlain(CACHE_ITEMS), service_name=SERVICE_NAME)
     service.serve(app)
-    app.server.wsgi_app = slow.SlowNetwork(app.server.wsgi_app, SERVICE_NAME)
+    slow.install(app, backend, SERVICE_NAME)
 
     def layout() -> html.Div:
         """The page; its files are registered for each visit, so no address goes stale."""
@@ -74,6 +79,7 @@ def create_app(files: DemoFiles) -> dash.Dash:
 
     app.layout = layout
     slow.register_callbacks(app)
-    for section in (section_image, section_swaps, section_downloads):
+    for section in (section_image, section_swaps):
         section.register_callbacks(app, service, files)
+    section_downloads.register_callbacks(app, service, files, asgi=backend != "flask")
     return app

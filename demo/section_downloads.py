@@ -3,6 +3,7 @@ first click, a report made by a callback, and a file with a non-ASCII name."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import dash
@@ -95,16 +96,32 @@ def prepared_text(seconds: float | None) -> str:
     return f"Written on the server in {seconds:.1f} s."
 
 
-def register_big_file(app: dash.Dash, service: dfc.ServiceData, files: DemoFiles) -> None:
+def register_big_file(
+    app: dash.Dash, service: dfc.ServiceData, files: DemoFiles, asgi: bool = False
+) -> None:
     """ "Prepare & download" writes the big file (once), registers it, sets the link's
     ``url``; while it runs, the button is disabled and says so.
 
     :param app: the demo's app.
     :param service: the demo's service.
     :param files: the demo's files.
+    :param asgi: whether the app runs on an ASGI backend (FastAPI, Quart), whose sync
+        callbacks run on the event loop: there the file is written in a thread, so that
+        other transfers go on meanwhile.
     """
 
-    @app.callback(
+    def prepare() -> tuple[str, dict[str, str], str]:
+        """Write the file unless it is there, register it and start its download."""
+        seconds = ensure_big_file(files.big_download)
+        url = service.register(
+            files.big_download,
+            file_name=BIG_DOWNLOAD_NAME,
+            mime_type="application/octet-stream",
+            download=True,
+        )
+        return url, {}, prepared_text(seconds)
+
+    decorate = app.callback(
         Output("dl-big", "url"),
         Output("dl-big", "style"),
         Output("big-file-state", "children"),
@@ -115,16 +132,19 @@ def register_big_file(app: dash.Dash, service: dfc.ServiceData, files: DemoFiles
         ],
         prevent_initial_call=True,
     )
-    def prepare_big_file(_: int) -> tuple[str, dict[str, str], str]:
-        """Write the file unless it is there, register it and start its download."""
-        seconds = ensure_big_file(files.big_download)
-        url = service.register(
-            files.big_download,
-            file_name=BIG_DOWNLOAD_NAME,
-            mime_type="application/octet-stream",
-            download=True,
-        )
-        return url, {}, prepared_text(seconds)
+    if asgi:
+
+        @decorate
+        async def prepare_big_file_async(_: int) -> tuple[str, dict[str, str], str]:
+            """:func:`prepare` in a thread (it copies the request's context)."""
+            return await asyncio.to_thread(prepare)
+
+    else:
+
+        @decorate
+        def prepare_big_file(_: int) -> tuple[str, dict[str, str], str]:
+            """:func:`prepare`, in the server's request thread."""
+            return prepare()
 
 
 def register_report(app: dash.Dash, service: dfc.ServiceData) -> None:
@@ -152,14 +172,17 @@ def register_report(app: dash.Dash, service: dfc.ServiceData) -> None:
         return url, {}
 
 
-def register_callbacks(app: dash.Dash, service: dfc.ServiceData, files: DemoFiles) -> None:
+def register_callbacks(
+    app: dash.Dash, service: dfc.ServiceData, files: DemoFiles, asgi: bool = False
+) -> None:
     """The big file's and the report's buttons; a status view for each link.
 
     :param app: the demo's app.
     :param service: the demo's service.
     :param files: the demo's files.
+    :param asgi: whether the app runs on an ASGI backend (see :func:`register_big_file`).
     """
-    register_big_file(app, service, files)
+    register_big_file(app, service, files, asgi)
     register_report(app, service)
     for component in ("dl-big", "dl-report", "dl-unicode"):
         show_status(app, component, f"{component}-status")

@@ -1,74 +1,57 @@
 """The "Slow network" switch: on localhost transfers finish in a blink, so a browser can
-ask the server to send it the service's responses at about 3 MiB/s instead."""
+ask the server to send it the service's responses at about 3 MiB/s instead.
+
+The throttling itself is middleware for the app's server: :mod:`demo.slow_wsgi` on Flask,
+:mod:`demo.slow_asgi` on FastAPI and Quart; :func:`install` picks the right one.
+"""
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable, Iterable, Iterator
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 import dash
 from dash import Input, Output, callback_context, html
-from werkzeug.http import parse_cookie
 
 from demo.files import MIB
 
 SLOW_COOKIE = "dfc_demo_slow"  # "1" while this browser's switch is on
 SLOW_RATE = 3 * MIB  # bytes per second while "Slow network" is on
 SLOW_STEP = 64 * 1024  # bytes sent between two pauses
+CLOSED_LOG = "Slow network: the client closed %s after %d bytes"  # a stopped transfer
 
-log = logging.getLogger(__name__)
+
+def wants_slow(cookie_header: str) -> bool:
+    """Whether a request's ``Cookie`` header has this browser's switch on."""
+    cookies: SimpleCookie = SimpleCookie()
+    try:
+        cookies.load(cookie_header)
+    except CookieError:  # a malformed header from elsewhere: not ours, so not slow
+        return False
+    morsel = cookies.get(SLOW_COOKIE)
+    return morsel is not None and morsel.value == "1"
 
 
-class SlowNetwork:
-    """WSGI middleware: sends the responses under ``prefix`` at ``SLOW_RATE`` to browsers
-    whose "Slow network" cookie is set, so progress bars are visible on localhost.
+def install(app: dash.Dash, backend: str, prefix: str) -> None:
+    """Throttle the responses under ``prefix`` for browsers whose switch is on.
 
-    A throttled transfer that the browser stops (Cancel, or a superseded image) is
-    logged, so the terminal shows the server saw the connection close.
-
-    :param app: the WSGI application to wrap.
+    :param app: the demo's app, its service already served.
+    :param backend: the app's Dash backend: ``"flask"``, ``"fastapi"`` or ``"quart"``.
     :param prefix: the path prefix to slow down, the service's address.
     """
+    if backend == "flask":
+        from demo.slow_wsgi import SlowNetwork
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], prefix: str) -> None:
-        """Wrap ``app``; see the class."""
-        self.app = app
-        self.prefix = prefix
+        app.server.wsgi_app = SlowNetwork(app.server.wsgi_app, prefix)
+        return
+    from demo.slow_asgi import SlowNetworkAsgi
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        """Answer the request; throttled if it is for the service and the cookie is set."""
-        body = self.app(environ, start_response)
-        slow = parse_cookie(environ).get(SLOW_COOKIE) == "1"
-        path = environ.get("PATH_INFO", "")
-        if slow and path.startswith(self.prefix):
-            return self.throttle(body, f"{path}?{environ.get('QUERY_STRING', '')}")
-        return body
-
-    @staticmethod
-    def throttle(body: Iterable[bytes], what: str) -> Iterator[bytes]:
-        """Yield ``body`` in ``SLOW_STEP`` pieces, pausing to keep to ``SLOW_RATE``.
-
-        :param body: the wrapped response's body; closed at the end.
-        :param what: the request's path and query, for the log.
-        """
-        sent = 0
-        finished = False
-        try:
-            for chunk in body:
-                for start in range(0, len(chunk), SLOW_STEP):
-                    piece = chunk[start : start + SLOW_STEP]
-                    time.sleep(len(piece) / SLOW_RATE)
-                    yield piece
-                    sent += len(piece)
-            finished = True
-        finally:
-            if not finished:
-                log.info("Slow network: the client closed %s after %d bytes", what, sent)
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+    if backend == "fastapi":  # Starlette builds its middleware stack at the first request
+        app.server.add_middleware(SlowNetworkAsgi, prefix=prefix)
+    elif backend == "quart":
+        app.server.asgi_app = SlowNetworkAsgi(app.server.asgi_app, prefix)
+    else:
+        raise ValueError(f"unknown Dash backend {backend!r}")
 
 
 def switch() -> html.Button:

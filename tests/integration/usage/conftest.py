@@ -12,19 +12,31 @@ from typing import Any
 
 import pytest
 import requests
-from demo_page import BIG_DOWNLOAD_NAME, ROOT, START_TIMEOUT
+from demo_page import BIG_DOWNLOAD_NAME, ROOT, SERVER_HEADER, START_TIMEOUT, WAIT
 
 from tests.conftest import free_port
 from tests.helpers import stop, wait_until
 
 
 @pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
-    """``python usage.py`` from the repository root, on a free port; yields its URL, the
-    folder of the files it generated (``DFC_DEMO_DIR``) and its log file."""
+def demo_backend() -> str:
+    """The Dash backend of :func:`demo`; tests parametrize it."""
+    return "flask"
+
+
+@pytest.fixture
+def demo(tmp_path: Path, demo_backend: str) -> Iterator[tuple[str, Path, Path]]:
+    """``python usage.py`` from the repository root, on a free port, on ``demo_backend``
+    (chosen by ``DFC_DEMO_BACKEND``); yields its URL, the folder of the files it
+    generated (``DFC_DEMO_DIR``) and its log file."""
     port = free_port()
     files = tmp_path / "demo-files"
-    env = {**os.environ, "DFC_DEMO_PORT": str(port), "DFC_DEMO_DIR": str(files)}
+    env = {
+        **os.environ,
+        "DFC_DEMO_PORT": str(port),
+        "DFC_DEMO_DIR": str(files),
+        "DFC_DEMO_BACKEND": demo_backend,
+    }
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "usage.log"
     with open(log_path, "wb") as log:
@@ -43,6 +55,8 @@ def demo(tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
 
             wait_until(up, timeout=START_TIMEOUT, what="usage.py to serve its page")
             assert process.poll() is None, log_path.read_text(errors="replace")
+            server = requests.get(url + "/", timeout=WAIT).headers.get("server", "")
+            assert server.startswith(SERVER_HEADER[demo_backend]), server
             yield url, files, log_path
         finally:
             stop(process)

@@ -33,6 +33,15 @@ BIG_DOWNLOAD_SIZE = 1024**3  # bytes
 UNICODE_NAME = "données-été-Ωμέγα.csv"
 UNICODE_CSV = "ville,température °C\nZürich,21\nΑθήνα,31\nМосква,18\nSão Paulo,26\n"
 CLOSED_LOG = "Slow network: the client closed"  # the demo's log line for a stopped transfer
+SLOW_COOKIE = "dfc_demo_slow"  # "1": the demo's "Slow network" is on for this browser
+SLOW_RATE = 3 * 1024 * 1024  # bytes per second on the "Slow network"
+
+BACKENDS = ["flask", "fastapi", "quart"]  # Dash's backends; each is a test id
+SERVER_HEADER = {  # how each backend's server names itself: proof of the backend in use
+    "flask": "Werkzeug/",
+    "fastapi": "uvicorn",
+    "quart": "hypercorn",
+}
 
 
 def report_csv(number: int) -> str:
@@ -77,6 +86,21 @@ const img = document.querySelector(arguments[0] + " img");
 if (!img || !img.complete || img.naturalWidth === 0) { return null; }
 return [img.getAttribute("src"), img.naturalWidth, img.naturalHeight];
 """
+
+
+def find_prop(node: Any, component_id: str, prop: str) -> Any:
+    """The ``prop`` of the component ``component_id`` in a Dash layout (JSON), or None."""
+    if isinstance(node, dict):
+        props = node.get("props")
+        if isinstance(props, dict) and props.get("id") == component_id:
+            return props.get(prop)
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found = find_prop(child, component_id, prop)
+            if found is not None:
+                return found
+    return None
 
 
 def sha256(data: bytes) -> str:

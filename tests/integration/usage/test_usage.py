@@ -7,7 +7,8 @@ name and bytes, and the 1 GiB file is written on the server only when asked for,
 downloads with progress (on the demo's "Slow network"), is cancelled, downloads whole
 and byte-exact at full speed, and fails visibly once its file is gone. axe-core finds no
 WCAG 2.x A/AA violation on the whole page idle, mid-transfer and after that error. Along
-the way it saves the screenshot committed as ``docs/demo.png``.
+the way it saves the screenshot committed as ``docs/demo.png``. This runs on Flask, the
+default backend; ``test_backends.py`` runs the demo on each of Dash's backends.
 """
 
 from __future__ import annotations
