@@ -16,6 +16,7 @@ import pytest
 import dash_file_cache as dfc
 from dash_file_cache.services.policy import ERROR_POLICY, ITEM_POLICY
 
+from ..helpers import wait_until
 from .apps import KINDS, make_app, served
 
 PAYLOAD = os.urandom(3 * 1024 * 1024 + 17)  # chunks of 1 MiB, and a remainder
@@ -140,3 +141,49 @@ def test_serve_refuses_what_it_cannot_do_on_asgi() -> None:
         dfc.ServiceData(dfc.CachePlain(2)).serve(app)
     with pytest.raises(TypeError, match="FastAPI/Starlette or a Quart app, not object"):
         dfc.ServiceData(dfc.CachePlain(2)).serve(object())  # type: ignore[arg-type]
+
+
+def _open_handles(path: str) -> int:
+    """How many file descriptors of this process (uvicorn runs in a thread of it) are
+    open on ``path``."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") == path:
+                count += 1
+        except OSError:
+            continue
+    return count
+
+
+def _bytes_read() -> int:
+    """Bytes this process has read so far (``rchar`` of ``/proc/self/io``)."""
+    with open("/proc/self/io") as io_counts:
+        for line in io_counts:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/self/io")
+
+
+@pytest.mark.parametrize("kind", ["dash-fastapi", "dash-quart"])
+def test_a_client_that_goes_away_ends_the_read(kind: str, serving: Any, tmp_path: Any) -> None:
+    """A client that reads 1 MiB of a 1 GiB file and hangs up: the server stops reading
+    and closes the file (uvicorn drops what is sent after a disconnect without an error,
+    so an adapter that did not watch for it would read the whole file)."""
+    big = tmp_path / "big.bin"
+    with open(big, "wb") as sparse:
+        sparse.truncate(1024 * 1024 * 1024)
+    service, asgi = served(kind)
+    address = service.register(str(big))
+    with serving(asgi) as base:
+        parts = urlsplit(base)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        conn.request("GET", address)
+        response = conn.getresponse()
+        assert len(response.read(1024 * 1024)) == 1024 * 1024
+        assert _open_handles(str(big)) == 1  # being served
+        before = _bytes_read()
+        response.close()
+        conn.close()
+        wait_until(lambda: _open_handles(str(big)) == 0, timeout=20, what="the file closed")
+        assert _bytes_read() - before < 128 * 1024 * 1024, "the body was read on and on"
