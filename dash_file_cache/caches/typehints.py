@@ -7,8 +7,9 @@ from typing import BinaryIO, Literal, TypedDict
 __all__ = ("CachedData", "CachedFileInfo", "CachedKind")
 
 #: Where the bytes of an item live: a file path the user registered, bytes the cache holds,
-#: or a remote HTTP(S) file (the cache holds a small description of the request).
-CachedKind = Literal["path", "bytes", "remote"]
+#: a remote HTTP(S) file (the cache holds a small description of the request), or
+#: generated content (made by its source in the registering process; nothing is stored).
+CachedKind = Literal["path", "bytes", "remote", "generated"]
 
 
 class _CachedFileInfoBase(TypedDict):

@@ -123,13 +123,15 @@ class AsgiEndpoint:
 async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
     """Send ``body`` chunk by chunk until it ends or the client goes away.
 
-    The chunk size adapts to the client, as a window: it starts at :data:`FIRST_CHUNK`
-    and doubles after each ``send`` the server took at once, up to the body's own
-    ``chunk``; after a ``send`` that had to wait (the server's write buffer was full: a
-    slow client) it is back to :data:`FIRST_CHUNK`. A server holds a whole sent chunk in
-    its write buffer, so 200 slow clients cost about 200 small chunks of memory, not
-    200 times the service's ``chunk_size``, while a fast client still gets big reads
-    (few thread hops).
+    Before each read, an empty ``send`` waits until the server's write buffer has room
+    (servers wait for the client there: backpressure), so no chunk is read ahead for a
+    client that is not taking them. The chunk size adapts to the client, as a window:
+    it starts at :data:`FIRST_CHUNK` and doubles after each wait that did not block, up
+    to the body's own ``chunk``; after one that blocked (a slow client) it is back to
+    :data:`FIRST_CHUNK`. A server holds a whole sent chunk in its write buffer, so 200
+    slow clients cost about 200 small chunks of memory, not 200 times the service's
+    ``chunk_size``, and the event loop never writes megabytes at once to them; a fast
+    client still gets big reads (few thread hops).
     """
     loop = asyncio.get_running_loop()
     limit = getattr(body, "chunk", None)
@@ -138,20 +140,25 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
         body.chunk = FIRST_CHUNK  # type: ignore[attr-defined]
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
+    first = True
     try:
         while not gone.is_set():
+            if not first:  # wait for room before reading the next chunk
+                started = loop.time()
+                await send({"type": "http.response.body", "body": b"", "more_body": True})
+                if adaptive:
+                    waited = loop.time() - started > SLOW_SEND
+                    grown = min(body.chunk * 2, limit)  # type: ignore[attr-defined]
+                    body.chunk = FIRST_CHUNK if waited else grown  # type: ignore[attr-defined]
+                if gone.is_set():
+                    return
+            first = False
             chunk = await asyncio.to_thread(next, body, _END)  # an OSError: cut the connection
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            if not chunk:
-                continue
-            started = loop.time()
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            if adaptive:
-                waited = loop.time() - started > SLOW_SEND
-                size = FIRST_CHUNK if waited else min(body.chunk * 2, limit)  # type: ignore[attr-defined]
-                body.chunk = size  # type: ignore[attr-defined]
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
     finally:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):

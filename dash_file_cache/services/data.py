@@ -11,10 +11,12 @@ import dash
 import flask
 
 from ..caches.abstract import CacheAbstract, check_positive, check_ttl
+from ..caches.memory import CacheQueue
 from ..caches.typehints import CachedData, CachedFileInfo
 from .address import Binding, current_app
 from .context import in_request
 from .cors import parse_cors
+from .generated import ProducerTable, is_generated, make_generated
 from .mount import mount
 from .offload import DEFAULT_LOCATION, parse_offload
 from .ownership import OwnerResolver, owner_of_registration
@@ -97,6 +99,8 @@ class ServiceData:
         self._allowed_cross_origin = allowed_cross_origin
         #: Addresses handed out before the first serve() (see serve()).
         self._unbound_addresses = 0
+        #: The sources of generated items registered in this process (made on first use).
+        self._producers: ProducerTable | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (``pickle``, ``dill``: background callbacks under ``spawn``, Celery
@@ -107,6 +111,7 @@ class ServiceData:
         state = dict(self.__dict__)
         state["_bindings"] = []
         state["_fixed_address"] = self._address()
+        state["_producers"] = None  # sources run in the process that registered them
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -162,14 +167,25 @@ class ServiceData:
         owner: str | None = None,
         ttl: float | None = None,
         trusted: bool = False,
+        size: int | None = None,
     ) -> str:
-        """Register a new file (a path or a file-like object) to the cache.
+        """Register a new file (a path or a file-like object) to the cache, or content
+        the app makes while it is sent.
 
         A ``StringIO`` is encoded with the charset that ``content_type`` states, else
         UTF-8 (stated in ``Content-Type`` for textual types). A ``BytesIO`` is registered
         whole, whatever its position. A path is served from disk as it is when fetched.
 
-        :param fobj: the path, or a ``StringIO``/``BytesIO`` holding the file.
+        Generated content (see :mod:`dash_file_cache.services.generated`): an iterable or
+        generator of ``bytes``/``str`` chunks, an async iterable of them, or a callable
+        returning one of these (or ``bytes``/``str``), run only when the browser first
+        asks. Its first reader streams while the bytes are kept, so later requests,
+        ranges and resumes are served from the stored copy; ``str`` chunks are encoded
+        in ``content_type``'s charset, else UTF-8. Served by this process: it needs a
+        cache of this process (``CachePlain``, or ``CacheFile()`` without a directory).
+
+        :param fobj: the path, a ``StringIO``/``BytesIO`` holding the file, or generated
+            content (above).
         :param file_name: the name when downloaded; empty: the path's base name, or a
             generated name with an extension guessed from ``mime_type``.
         :param content_type: the ``Content-Type`` of the response (may carry a charset);
@@ -187,6 +203,10 @@ class ServiceData:
             current request, if the service resolves owners.
         :param ttl: keyword-only; seconds the item lives, when shorter than the cache's
             own ``ttl`` (``None``: the cache's).
+        :param size: keyword-only; generated content only: its length in bytes, when the
+            app knows it (sent as ``Content-Length`` from the first byte; a source that
+            makes another number of bytes fails the item). ``None``: sent chunked until
+            complete.
         :param trusted: keyword-only; ``True`` serves the item without the sandbox
             policy every item gets (``Content-Security-Policy``, see
             :mod:`dash_file_cache.services.policy`), so an HTML page or SVG the app made
@@ -213,10 +233,39 @@ class ServiceData:
         uid = secrets.token_hex(16)
         lifetime = check_ttl(ttl)
         owned_by = owner_of_registration(owner, self._resolve_owner)
+        created = self._cache.clock()
+        if is_generated(fobj):
+            producers = self._generated_table()
+            info, producer = make_generated(
+                uid, fobj, file_name, content_type, mime_type, one_time_service, created, size
+            )
+            producer.folder = producers.folder
+            address = self._store(uid, info, b"", owned_by, lifetime, download, trusted)
+            producers.add(uid, producer)
+            producers.sweep(self._cache.is_in)  # items evicted meanwhile lose their spool
+            return address
+        if size is not None:
+            raise TypeError("size= is for generated content (an iterable or a callable) only")
         info, data = make_item(
-            uid, fobj, file_name, content_type, mime_type, one_time_service, self._cache.clock()
+            uid, fobj, file_name, content_type, mime_type, one_time_service, created
         )
         return self._store(uid, info, data, owned_by, lifetime, download, trusted)
+
+    def _generated_table(self) -> ProducerTable:
+        """This process's producers; refuses caches whose items another process serves.
+
+        :raises ValueError: for a cache shared by processes (or a ``CacheQueue``).
+        """
+        if not self._cache.process_private or isinstance(self._cache, CacheQueue):
+            raise ValueError(
+                "generated content (an iterable, async iterable or callable) is made by the "
+                "process that registered it, so it needs a cache of this process: CachePlain, "
+                f"or CacheFile() without a directory; {type(self._cache).__name__} items "
+                "are served by other processes. Register a path or bytes there instead"
+            )
+        if self._producers is None:
+            self._producers = ProducerTable()
+        return self._producers
 
     def register_request(
         self,

@@ -119,6 +119,7 @@ def _handler(
             handover,
             service.resolve_owner,
             view,
+            service._producers,
         )
 
     def handle(view: RequestView) -> Answer:

@@ -73,7 +73,11 @@ def stat_file(path: str) -> os.stat_result:
 def _source_hint(fobj: object) -> str:
     """Why ``fobj`` is refused, and what to pass instead."""
     kind = type(fobj).__name__
-    base = f"fobj must be a path (str or os.PathLike), io.StringIO or io.BytesIO, not {kind}"
+    base = (
+        "fobj must be a path (str or os.PathLike), io.StringIO, io.BytesIO or generated "
+        "content (an iterable or async iterable of bytes or str, or a callable returning "
+        f"one), not {kind}"
+    )
     name = getattr(fobj, "name", None)
     if hasattr(fobj, "read"):
         if isinstance(name, str) and os.path.isfile(name):

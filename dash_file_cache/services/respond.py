@@ -16,6 +16,7 @@ from typing import BinaryIO
 from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
 from .conditions import FULL, Outcome, evaluate
+from .generated import OnePass, Producer, ProducerTable, answer_generated
 from .http import NOT_FOUND, ByteRangeStream, content_disposition, json_error
 from .offload import Offload, readable_by_others
 from .ownership import OwnerResolver, may_fetch
@@ -90,13 +91,16 @@ def respond(
     offload: Offload | None,
     resolve_owner: OwnerResolver | None,
     view: RequestView,
+    producers: ProducerTable | None = None,
 ) -> Answer:
     """The answer for item ``uid`` to the GET or HEAD ``view`` (see
     :meth:`ServiceData.stream`): its ``Range`` and conditional headers are answered.
 
     With ``offload``, a file-backed item (a registered path, a ``CacheFile`` item) is
     answered with a header handing the file to the front server instead of a body.
-    A remote item is requested from its server and relayed (:mod:`.remote`).
+    A remote item is requested from its server and relayed (:mod:`.remote`); a
+    generated one is made by its source while it is sent (:mod:`.generated`, whose
+    producers ``producers`` holds), and once complete served like a file.
 
     :raises FileNotFoundError: if no live item has this uid (or its file is gone).
     :raises BackendUnavailable: if the cache cannot be reached.
@@ -114,7 +118,18 @@ def respond(
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one
     size, etag = int(info["size"]), str(info["etag"])
-    if info["kind"] == "path":
+    if info["kind"] == "generated":
+        producer = producers.get(uid) if producers is not None else None
+        running = _generated(
+            cache, producers, uid, info, producer, download, one_time, view, chunk_mb
+        )
+        if running is not None:
+            return running
+        assert producer is not None and producer.path is not None
+        path = producer.path  # complete: served as the file it was written to
+        source, st = _open_path(path)
+        size, etag = st.st_size, path_etag(uid, st)
+    elif info["kind"] == "path":
         path = str(loader())
         source, st = _open_path(path)
         size, etag = st.st_size, path_etag(uid, st)
@@ -163,6 +178,37 @@ def respond(
         raise
     answer.body = _body(source, outcome, size, chunk_mb * MEGABYTE)
     return answer
+
+
+def _generated(
+    cache: CacheAbstract[CachedFileInfo, CachedData],
+    producers: ProducerTable | None,
+    uid: str,
+    info: CachedFileInfo,
+    producer: Producer | None,
+    download: bool,
+    one_time: bool,
+    view: RequestView,
+    chunk_mb: int,
+) -> Answer | None:
+    """The answer for a generated item that is not complete yet (or an error); ``None``
+    once it is complete."""
+    answer = _headers(info, 0, "", download, one_time)
+    answer.drop_header("Content-Length", "Accept-Ranges", "ETag")
+    if one_time and producer is not None:  # one pass, straight from the source
+        if view.method == "HEAD":
+            return answer
+        try:
+            cache.pop(uid)
+        except KeyError:
+            raise FileNotFoundError(NOT_FOUND) from None
+        if producers is not None:
+            producers.pop(uid)  # its one pass is this response's
+        if producer.size is not None:
+            answer.headers.append(("Content-Length", str(producer.size)))
+        answer.body = OnePass(producer.source, producer.size, producer.charset, chunk_mb * MEGABYTE)
+        return answer
+    return answer_generated(producer, answer.headers, view, chunk_mb * MEGABYTE)
 
 
 def _offloaded(

@@ -23,6 +23,7 @@ CORE = {
     "register",
     "context",
     "worker",
+    "generated",
 }
 FRAMEWORKS = ("flask", "werkzeug", "starlette", "fastapi", "quart", "anyio", "dash", "uvicorn")
 

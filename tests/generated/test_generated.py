@@ -1,0 +1,295 @@
+"""Generated items (``register()`` given an iterable, an async iterable or a callable),
+served by a real server: Werkzeug's for Flask, uvicorn for Dash's FastAPI backend."""
+
+from __future__ import annotations
+
+import http.client
+import io
+import json
+import logging
+import os
+import pickle
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import dash
+import flask
+import pytest
+from werkzeug.serving import make_server
+
+import dash_file_cache as dfc
+
+from ..asgi.conftest import uvicorn_serving
+from ..helpers import wait_until
+
+ROWS = [f"{n},{n * n},ünïcödé\n" for n in range(2000)]
+CSV = "".join(ROWS).encode()
+
+
+@contextmanager
+def werkzeug_serving(app: Any) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(30)
+        server.server_close()
+
+
+@contextmanager
+def served(backend: str) -> Iterator[tuple[dfc.ServiceData, str]]:
+    """A service on ``CachePlain`` on a Flask app (Werkzeug) or Dash's FastAPI backend
+    (uvicorn); yields it and the base URL."""
+    service = dfc.ServiceData(dfc.CachePlain(16))
+    if backend == "flask":
+        app = flask.Flask(__name__)
+        service.serve(app)
+        with werkzeug_serving(app) as base:
+            yield service, base
+    else:
+        dash_app = dash.Dash(__name__, backend="fastapi")
+        dash_app.layout = dash.html.Div()
+        service.serve(dash_app)
+        with uvicorn_serving(dash_app.server) as base:
+            yield service, base
+
+
+def connect(base: str) -> http.client.HTTPConnection:
+    host, port = base.removeprefix("http://").split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=30)
+
+
+def get(
+    base: str, address: str, method: str = "GET", headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    conn = connect(base)
+    try:
+        conn.request(method, address, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        conn.close()
+
+
+BACKENDS = pytest.mark.parametrize("backend", ["flask", "fastapi"])
+
+
+@BACKENDS
+def test_a_generator_streams_then_is_served_as_a_file(backend: str) -> None:
+    with served(backend) as (service, base):
+        address = service.register(iter(ROWS), file_name="squares.csv", content_type="text/csv")
+        status, headers, body = get(base, address)
+        assert (status, body) == (200, CSV)
+        assert "content-length" not in headers and "etag" not in headers  # chunked
+        assert headers["content-type"] == "text/csv; charset=utf-8"
+        assert "squares.csv" in headers["content-disposition"]
+        status, headers, body = get(base, address)  # complete: the stored copy
+        assert (status, body) == (200, CSV)
+        assert headers["content-length"] == str(len(CSV)) and headers["etag"].startswith('"')
+        status, headers, body = get(base, address, headers={"Range": "bytes=10-19"})
+        assert (status, body) == (206, CSV[10:20])
+        assert headers["content-range"] == f"bytes 10-19/{len(CSV)}"
+        resumed = get(base, address, headers={"Range": "bytes=100-", "If-Range": headers["etag"]})
+        assert resumed[0] == 206 and resumed[2] == CSV[100:]
+
+
+@BACKENDS
+def test_a_callable_runs_when_the_browser_asks_and_once(backend: str) -> None:
+    calls: list[int] = []
+
+    def export() -> Iterator[bytes]:
+        calls.append(1)
+        yield from (row.encode() for row in ROWS)
+
+    with served(backend) as (service, base):
+        address = service.register(export, file_name="export.csv", size=len(CSV))
+        assert calls == []  # not in the callback that registered it
+        status, headers, _ = get(base, address, "HEAD")
+        assert status == 200 and headers["content-length"] == str(len(CSV)) and calls == []
+        status, headers, body = get(base, address)
+        assert (status, body, calls) == (200, CSV, [1])
+        assert headers["content-length"] == str(len(CSV))  # size= known from the first byte
+        assert get(base, address)[2] == CSV and calls == [1]
+
+
+@BACKENDS
+def test_an_async_generator(backend: str) -> None:
+    async def rows() -> AsyncIterator[str]:
+        for row in ROWS:
+            yield row
+
+    with served(backend) as (service, base):
+        address = service.register(rows(), content_type="text/csv")
+        assert get(base, address)[2] == CSV
+
+
+@BACKENDS
+def test_a_failing_source_cuts_the_transfer_and_fails_the_item(
+    backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> Iterator[bytes]:
+        yield b"x" * 300_000
+        raise ValueError("the database went away")
+
+    with served(backend) as (service, base), caplog.at_level(logging.ERROR):
+        address = service.register(broken())
+        conn = connect(base)
+        try:
+            conn.request("GET", address)
+            response = conn.getresponse()
+            assert response.status == 200
+            with pytest.raises(http.client.IncompleteRead):  # not a clean, short end
+                response.read()
+        finally:
+            conn.close()
+        status, headers, body = get(base, address)
+        assert status == 500 and headers["content-type"] == "application/json"
+        assert "ValueError: the database went away" in json.loads(body)["error"]
+    failures = [r for r in caplog.records if "source of a generated item failed" in r.message]
+    assert len(failures) == 1 and failures[0].exc_info is not None
+
+
+@BACKENDS
+def test_a_size_the_source_does_not_keep_fails_the_item(backend: str) -> None:
+    with served(backend) as (service, base):
+        address = service.register(iter([b"12345"]), size=10)
+        conn = connect(base)
+        try:
+            conn.request("GET", address)
+            response = conn.getresponse()
+            assert response.headers["Content-Length"] == "10"
+            with pytest.raises(http.client.IncompleteRead):
+                response.read()
+        finally:
+            conn.close()
+        status, _, body = get(base, address)
+        assert status == 500 and "not size=10" in json.loads(body)["error"]
+
+
+@BACKENDS
+def test_a_second_reader_follows_the_first(backend: str) -> None:
+    """Two readers while the source runs: both get every byte; the source runs once."""
+    release = threading.Event()
+    runs: list[int] = []
+
+    def slow() -> Iterator[bytes]:
+        runs.append(1)
+        yield CSV[:1000]
+        assert release.wait(30)
+        yield CSV[1000:]
+
+    with served(backend) as (service, base):
+        address = service.register(slow)
+        first, second = connect(base), connect(base)
+        try:
+            first.request("GET", address)
+            one = first.getresponse()
+            assert one.read(1000) == CSV[:1000]  # the source is mid-way
+            second.request("GET", address)
+            two = second.getresponse()
+            assert two.read(1000) == CSV[:1000]
+            release.set()
+            assert one.read() == CSV[1000:] and two.read() == CSV[1000:]
+        finally:
+            first.close()
+            second.close()
+        assert runs == [1]
+
+
+@BACKENDS
+def test_the_last_reader_leaving_stops_the_source(backend: str) -> None:
+    closed = threading.Event()
+
+    def endless() -> Iterator[bytes]:
+        try:
+            while True:
+                yield b"y" * 65536
+        finally:
+            closed.set()
+
+    with served(backend) as (service, base):
+        address = service.register(endless())
+        conn = connect(base)
+        conn.request("GET", address)
+        response = conn.getresponse()
+        assert len(response.read(200_000)) == 200_000
+        response.close()
+        conn.close()
+        wait_until(closed.is_set, timeout=20, what="the generator to be closed")
+        status, _, body = get(base, address)  # a generator cannot run again
+        assert status == 410 and "register it again" in json.loads(body)["error"]
+
+
+@BACKENDS
+def test_one_time_generated_items_stream_one_pass(backend: str) -> None:
+    calls: list[int] = []
+
+    def once() -> Iterator[bytes]:
+        calls.append(1)
+        yield CSV
+
+    with served(backend) as (service, base):
+        address = service.register(once, one_time_service=True)
+        assert get(base, address, "HEAD")[0] == 200 and calls == []  # HEAD takes nothing
+        status, headers, body = get(base, address)
+        assert (status, body, calls) == (200, CSV, [1])
+        assert headers["cache-control"] == "no-store"
+        assert get(base, address)[0] == 404
+        assert os.listdir(service._producers.folder) == []  # nothing was stored
+
+
+def test_generated_content_needs_a_cache_of_this_process(tmp_path: Any) -> None:
+    shared = dfc.ServiceData(dfc.CacheFile(tmp_path / "cache"))
+    with pytest.raises(ValueError, match="needs a cache of this process: CachePlain"):
+        shared.register(iter([b"x"]))
+    plain = dfc.ServiceData(dfc.CachePlain(2))
+    with pytest.raises(TypeError, match="size= is for generated content"):
+        plain.register(io.BytesIO(b"x"), size=1)
+    with pytest.raises(TypeError, match="size must be an int"):
+        plain.register(iter([b"x"]), size="1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="fobj must be a path"):
+        plain.register(b"raw bytes")  # type: ignore[arg-type]
+
+
+def test_a_wrong_chunk_type_fails_the_item() -> None:
+    service = dfc.ServiceData(dfc.CachePlain(2))
+    app = flask.Flask(__name__)
+    service.serve(app)
+    address = service.register(iter([b"ok", 42]))  # type: ignore[list-item]
+    with werkzeug_serving(app) as base:
+        conn = connect(base)
+        try:
+            conn.request("GET", address)
+            with pytest.raises(http.client.IncompleteRead):
+                conn.getresponse().read()
+        finally:
+            conn.close()
+        status, _, body = get(base, address)
+    assert status == 500 and "yielded a int; yield bytes or str" in json.loads(body)["error"]
+
+
+def test_a_service_with_generated_items_pickles_without_them() -> None:
+    service = dfc.ServiceData(dfc.CachePlain(2))
+    service.register(iter([b"x"]))
+    copy: dfc.ServiceData = pickle.loads(pickle.dumps(service))
+    assert copy._producers is None
+
+
+def test_items_that_leave_the_cache_lose_their_spool() -> None:
+    service = dfc.ServiceData(dfc.CachePlain(1))  # room for one item
+    app = flask.Flask(__name__)
+    service.serve(app)
+    client = app.test_client()
+    first = service.register(iter([CSV]))
+    assert client.get(first).data == CSV
+    folder = service._producers.folder  # type: ignore[union-attr]
+    assert len(os.listdir(folder)) == 1
+    service.register(iter([b"next"]))  # evicts the first, whose spool is deleted
+    assert os.listdir(folder) == []
+    assert client.get(first).status_code == 404
