@@ -44,7 +44,12 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 Handler = Callable[[RequestView], Answer]
 _END = object()
 FIRST_CHUNK = 64 * 1024  # bytes: the first chunk of a body, and a slow client's
-SLOW_SEND = 0.002  # seconds: a send that took longer waited for the client
+SLOW_SEND = 0.01  # seconds: a send that took longer waited for a slow client
+#: Bytes the bodies being sent share as their chunks: each may read up to this divided by
+#: their number (but never less than FIRST_CHUNK), so memory stays bounded however many
+#: clients download at once (a server holds each sent chunk until the client takes it).
+SHARED_BUDGET = 8 * 1024 * 1024
+_streams = 0  # bodies being sent by this process (on its event loop)
 _READ = frozenset(name.encode("latin-1") for name in READ_HEADERS)
 
 
@@ -123,16 +128,17 @@ class AsgiEndpoint:
 async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
     """Send ``body`` chunk by chunk until it ends or the client goes away.
 
-    Before each read, an empty ``send`` waits until the server's write buffer has room
-    (servers wait for the client there: backpressure), so no chunk is read ahead for a
-    client that is not taking them. The chunk size adapts to the client, as a window:
-    it starts at :data:`FIRST_CHUNK` and doubles after each wait that did not block, up
-    to the body's own ``chunk``; after one that blocked (a slow client) it is back to
-    :data:`FIRST_CHUNK`. A server holds a whole sent chunk in its write buffer, so 200
-    slow clients cost about 200 small chunks of memory, not 200 times the service's
-    ``chunk_size``, and the event loop never writes megabytes at once to them; a fast
-    client still gets big reads (few thread hops).
+    Each ``send`` waits while the server's write buffer is full (backpressure). The
+    chunk size adapts to the client, as a window: it starts at :data:`FIRST_CHUNK` and
+    doubles after each ``send`` that did not wait, up to the body's own ``chunk``; after
+    one that waited (a slow client) it is back to
+    :data:`FIRST_CHUNK`, and never above an equal share of :data:`SHARED_BUDGET`. A
+    server holds a whole sent chunk in its write buffer, so 200 clients cost about 200
+    small chunks of memory, not 200 times the service's ``chunk_size``, and the event
+    loop never writes megabytes at once to them; one fast client still gets big reads
+    (few thread hops).
     """
+    global _streams
     loop = asyncio.get_running_loop()
     limit = getattr(body, "chunk", None)
     adaptive = isinstance(limit, int) and limit > FIRST_CHUNK
@@ -140,26 +146,24 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
         body.chunk = FIRST_CHUNK  # type: ignore[attr-defined]
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
-    first = True
+    _streams += 1
     try:
         while not gone.is_set():
-            if not first:  # wait for room before reading the next chunk
-                started = loop.time()
-                await send({"type": "http.response.body", "body": b"", "more_body": True})
-                if adaptive:
-                    waited = loop.time() - started > SLOW_SEND
-                    grown = min(body.chunk * 2, limit)  # type: ignore[attr-defined]
-                    body.chunk = FIRST_CHUNK if waited else grown  # type: ignore[attr-defined]
-                if gone.is_set():
-                    return
-            first = False
             chunk = await asyncio.to_thread(next, body, _END)  # an OSError: cut the connection
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
-            if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if not chunk:
+                continue
+            started = loop.time()  # a server waits here while its write buffer is full
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if adaptive:
+                waited = loop.time() - started > SLOW_SEND
+                share = max(SHARED_BUDGET // _streams, FIRST_CHUNK)
+                grown = min(body.chunk * 2, limit, share)  # type: ignore[attr-defined]
+                body.chunk = FIRST_CHUNK if waited else grown  # type: ignore[attr-defined]
     finally:
+        _streams -= 1
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await watcher
