@@ -17,8 +17,8 @@ import hashlib
 from functools import cache
 from importlib import resources
 
+from .answer import method_not_allowed
 from .conditions import weak_match
-from .http import json_error
 from .wire import Answer, RequestView
 
 __all__ = (
@@ -65,9 +65,7 @@ def worker_answer(scope: str, view: RequestView) -> Answer:
     :param view: the request (GET or HEAD).
     """
     if view.method not in WORKER_METHODS:
-        refused = json_error(405, f"{view.method} is not supported; use GET or HEAD")
-        refused.headers.append(("Allow", ", ".join(WORKER_METHODS)))
-        return refused
+        return method_not_allowed(view.method)
     source, etag = _script()
     headers = [
         ("Content-Type", "text/javascript; charset=utf-8"),

@@ -15,21 +15,20 @@ import http.client
 import io
 import os
 import re
-import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import dash
 import pytest
 from hypothesis import HealthCheck, assume, given, note, settings
-from werkzeug.serving import make_server
 
 import dash_file_cache as dfc
 
 from ..fuzz.strategies import Req, render, requests
 from ..fuzz.target import Item
+from ..helpers import live_server
 from .apps import DASH_BACKENDS
 from .conftest import uvicorn_serving
 
@@ -71,19 +70,6 @@ class Items:
         self.items[key] = Item(uid, data, "")
 
 
-@contextmanager
-def werkzeug_serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(30)
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Items, dict[str, str]]]:
     cache = dfc.CachePlain(32)
@@ -98,7 +84,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Items, d
     items = Items(services["flask"], tmp_path_factory.mktemp("differential"))
     with ExitStack() as stack:
         urls = {
-            "flask": stack.enter_context(werkzeug_serving(apps["flask"])),
+            "flask": stack.enter_context(live_server(apps["flask"])),
             "fastapi": stack.enter_context(uvicorn_serving(apps["fastapi"])),
             "quart": stack.enter_context(uvicorn_serving(apps["quart"])),
         }

@@ -17,28 +17,14 @@ from typing import Any
 import dash
 import flask
 import pytest
-from werkzeug.serving import make_server
 
 import dash_file_cache as dfc
 
 from ..asgi.conftest import uvicorn_serving
-from ..helpers import wait_until
+from ..helpers import live_server, wait_until
 
 ROWS = [f"{n},{n * n},ünïcödé\n" for n in range(2000)]
 CSV = "".join(ROWS).encode()
-
-
-@contextmanager
-def werkzeug_serving(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(30)
-        server.server_close()
 
 
 @contextmanager
@@ -49,7 +35,7 @@ def served(backend: str) -> Iterator[tuple[dfc.ServiceData, str]]:
     if backend == "flask":
         app = flask.Flask(__name__)
         service.serve(app)
-        with werkzeug_serving(app) as base:
+        with live_server(app) as base:
             yield service, base
     else:
         dash_app = dash.Dash(__name__, backend="fastapi")
@@ -262,7 +248,7 @@ def test_a_wrong_chunk_type_fails_the_item() -> None:
     app = flask.Flask(__name__)
     service.serve(app)
     address = service.register(iter([b"ok", 42]))  # type: ignore[list-item]
-    with werkzeug_serving(app) as base:
+    with live_server(app) as base:
         conn = connect(base)
         try:
             conn.request("GET", address)
