@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -24,8 +26,37 @@ DEBUG_SERVER = {
 }
 
 
+#: Werkzeug's own options, which uvicorn (FastAPI) and hypercorn (Quart) do not take.
+WERKZEUG_ONLY = ("use_reloader", "use_debugger")
+
+
+def backend_of(app: Any) -> str:
+    """``"flask"``, ``"fastapi"`` or ``"quart"``: the web framework of a Dash ``app``."""
+    return app.server.__class__.__module__.split(".")[0]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def start(dash_duo: Any, app: Any) -> None:
-    dash_duo.start_server(app, **DEBUG_SERVER)
+    """Serve ``app`` in a thread of the test process (Werkzeug for Flask, uvicorn for
+    FastAPI, hypercorn for Quart: what Dash's testing runner starts) and open it.
+
+    On a free port: Dash's runner counts up from port 58050 in every process, so test
+    runs side by side on one machine would meet on the same ports (one binding fails,
+    or the browser talks to the other run's server)."""
+    options: dict[str, Any] = dict(DEBUG_SERVER, port=free_port())
+    backend = backend_of(app)
+    if backend != "flask":
+        for name in WERKZEUG_ONLY:
+            del options[name]
+    if backend == "fastapi":
+        options["log_level"] = "warning"  # uvicorn's: no access log
+    dash_duo.start_server(app, **options)
 
 
 def write_random_file(path: Path, size: int) -> str:
@@ -134,13 +165,26 @@ def state_div(link_id: str) -> html.Div:
     return html.Div(id=f"{link_id}-state")
 
 
+#: The body of :func:`require_token`'s refusal (DownloadLink reports its ``error``).
+REFUSAL = {"code": 401, "message": "Unauthorized", "error": "a token is needed"}
+
+
 def require_token(app, token: str, path: str = "/cached-data") -> list[str | None]:
     """Refuse requests of ``path`` without ``Authorization: Bearer <token>`` (401 JSON,
-    without CORS headers); return the list of Authorization headers seen."""
+    without CORS headers), on the app's backend; return the list of Authorization
+    headers seen."""
     seen: list[str | None] = []
-
     server = getattr(app, "server", app)  # a Dash app, or a Flask app
+    if isinstance(server, flask.Flask):
+        _flask_token_check(server, token, path, seen)
+    else:
+        from server_control_asgi import install
 
+        install(server, AsgiTokenCheck, token=token, path=path, seen=seen)
+    return seen
+
+
+def _flask_token_check(server: flask.Flask, token: str, path: str, seen: list) -> None:
     @server.before_request
     def check() -> flask.Response | None:
         request = flask.request
@@ -149,9 +193,38 @@ def require_token(app, token: str, path: str = "/cached-data") -> list[str | Non
         given = request.headers.get("Authorization")
         seen.append(given)
         if given != f"Bearer {token}":
-            response = flask.jsonify(code=401, message="Unauthorized", error="a token is needed")
+            response = flask.jsonify(**REFUSAL)
             response.status_code = 401
             return response
         return None
 
-    return seen
+
+class AsgiTokenCheck:
+    """The ASGI middleware of :func:`require_token` (FastAPI, Quart): the service's paths
+    are answered before Quart's own hooks run, so this stands in front of the app."""
+
+    def __init__(self, app: Any, token: str, path: str, seen: list[str | None]) -> None:
+        self.app, self.token, self.path, self.seen = app, token, path, seen
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        given = headers.get(b"authorization")
+        self.seen.append(given.decode("latin-1") if given is not None else None)
+        if given == f"Bearer {self.token}".encode("latin-1"):
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps(REFUSAL).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 401,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

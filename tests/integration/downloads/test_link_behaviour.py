@@ -187,10 +187,10 @@ def test_lb003_several_links_and_services_on_one_page(dash_duo, wait_until, tmp_
     assert dash_duo.get_logs() == []
 
 
-def test_lb004_headers_reach_the_service_through_the_worker(dash_duo, served, wait_until):
+def test_lb004_headers_reach_the_service_through_the_worker(dash_duo, served_each, wait_until):
     """``headers`` (a bearer token) go with the worker's request; without them the
-    service's refusal is the error."""
-    app, service, _control = served
+    service's refusal is the error. On each backend."""
+    app, service, _control = served_each
     seen = require_token(app, "t0ken")
     payload = os.urandom(150_000)
     url = service.register(io.BytesIO(payload), file_name="private.bin", download=True)
@@ -249,9 +249,9 @@ def test_lb005_without_auto_start_a_new_url_mid_download_reports_aborted(
     assert dash_duo.get_logs() == []
 
 
-def test_lb006_cached_image_keeps_the_progress_reached_on_error(dash_duo, served, wait_until):
-    """``CachedImage`` too reports where a failed load stopped, not 0."""
-    app, service, control = served
+def test_lb006_cached_image_keeps_the_progress_reached_on_error(dash_duo, served_each, wait_until):
+    """``CachedImage`` too reports where a failed load stopped, not 0. On each backend."""
+    app, service, control = served_each
     url = service.register(io.BytesIO(os.urandom(1_000_000)), mime_type="image/png")
     seen: list[tuple[str | None, dict | None, str | None]] = []
     app.layout = html.Div(
@@ -279,6 +279,8 @@ def test_lb006_cached_image_keeps_the_progress_reached_on_error(dash_duo, served
     status, progress, error = seen[-1]
     assert progress == {"loaded": 500_000, "total": 1_000_000}
     assert error
+    (transfer,) = control.gets()  # one cut GET: no retry
+    assert transfer.cut and transfer.sent == 500_000 and transfer.length == 1_000_000
     logs = dash_duo.get_logs()  # Chrome reports the cut body in the console
     assert all("cached-data?uid=" in entry["message"] for entry in logs), logs
 

@@ -82,8 +82,9 @@ def check_download_of_size(dash_duo, served, wait_until, tmp_path: Path, size: i
     assert dash_duo.get_logs() == []
 
 
-def test_wd001_100_mib_lands_byte_exact_with_progress(dash_duo, served, wait_until, tmp_path):
-    check_download_of_size(dash_duo, served, wait_until, tmp_path, 100 * MIB)
+def test_wd001_100_mib_lands_byte_exact_with_progress(dash_duo, served_each, wait_until, tmp_path):
+    """On each backend."""
+    check_download_of_size(dash_duo, served_each, wait_until, tmp_path, 100 * MIB)
 
 
 @pytest.mark.slow
@@ -122,10 +123,13 @@ def wait_end(recorder: Recorder, wait_until, timeout: float = 60):
     )
 
 
-def test_wd003_connection_cut_at_half_resumes_byte_exact(dash_duo, served, wait_until, tmp_path):
+def test_wd003_connection_cut_at_half_resumes_byte_exact(
+    dash_duo, served_each, wait_until, tmp_path
+):
     """The server cuts the connection at 50 %: the worker asks for the rest with
-    ``Range`` and ``If-Range`` of the ETag, and the browser saves one byte-exact file."""
-    source, digest, control, recorder = cut_setup(dash_duo, served, tmp_path)
+    ``Range`` and ``If-Range`` of the ETag, and the browser saves one byte-exact file.
+    On each backend."""
+    source, digest, control, recorder = cut_setup(dash_duo, served_each, tmp_path)
     control.cut_next(0.5)
     dash_duo.find_element("#dl button").click()
     done = wait_end(recorder, wait_until)
@@ -205,13 +209,16 @@ def active_class(dash_duo) -> str:
     )
 
 
-def test_wd006_cancel_stops_the_transfer_and_keeps_focus(dash_duo, served, wait_until, tmp_path):
+def test_wd006_cancel_stops_the_transfer_and_keeps_focus(
+    dash_duo, served_each, wait_until, tmp_path
+):
     """Keyboard only: Enter starts (focus stays on the button), Cancel (named by
     ``cancel_label``) ends in ``aborted`` with the progress reached, focus goes back to
-    the button, the server sees the connection close, and no file is left."""
+    the button, the server sees the connection close, and no file is left. On each
+    backend."""
     from selenium.webdriver.common.keys import Keys
 
-    app, service, control = served
+    app, service, control = served_each
     source = tmp_path / "source.bin"
     size = 40 * MIB
     write_random_file(source, size)
