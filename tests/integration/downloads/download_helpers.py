@@ -113,10 +113,22 @@ class Event:
 class Recorder:
     """Records, server-side, every state of DownloadLink ``link_id`` a callback receives."""
 
-    def __init__(self, app: Any, link_id: str, folder: Any) -> None:
+    def __init__(self, app: Any, link_id: str, folder: Any, browser_log: bool = False) -> None:
         self.events: list[Event] = []
         self._lock = threading.Lock()
         self._folder = folder  # a callable: the browser's download folder
+        self._link_id = link_id
+        if browser_log:  # also in the browser, in the order it made them (needs log_div)
+            key = json.dumps(link_id)
+            app.clientside_callback(
+                "function(status, progress) {"
+                " const log = (window.dfcProgress = window.dfcProgress || {});"
+                f" (log[{key}] = log[{key}] || []).push([status, progress && progress.loaded]);"
+                " return window.dash_clientside.no_update; }",
+                Output(f"{link_id}-log", "children"),
+                Input(link_id, "status"),
+                Input(link_id, "progress"),
+            )
 
         @app.callback(
             Output(f"{link_id}-state", "children"),
@@ -149,6 +161,19 @@ class Recorder:
         last = self.last()
         return last if last is not None and last.status in statuses else None
 
+    def browser_progress(self, driver: Any) -> list[int]:
+        """Distinct ``progress.loaded`` values while downloading, in the order the page
+        made them (``browser_log=True``); the server may get callbacks out of order."""
+        log = driver.execute_script(
+            "return (window.dfcProgress || {})[arguments[0]] || [];", self._link_id
+        )
+        values: list[int] = []
+        for status, loaded in log:
+            if status == "downloading" and isinstance(loaded, int):
+                if not values or loaded != values[-1]:
+                    values.append(loaded)
+        return values
+
     def progress_values(self) -> list[int]:
         """Distinct ``progress.loaded`` values seen while downloading, in order."""
         values: list[int] = []
@@ -163,6 +188,11 @@ class Recorder:
 
 def state_div(link_id: str) -> html.Div:
     return html.Div(id=f"{link_id}-state")
+
+
+def log_div(link_id: str) -> html.Div:
+    """The output of a :class:`Recorder`'s ``browser_log`` (never updated)."""
+    return html.Div(id=f"{link_id}-log")
 
 
 #: The body of :func:`require_token`'s refusal (DownloadLink reports its ``error``).

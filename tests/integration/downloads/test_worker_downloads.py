@@ -16,6 +16,7 @@ from download_helpers import (
     Recorder,
     everything,
     finished,
+    log_div,
     sha256_file,
     start,
     state_div,
@@ -54,8 +55,10 @@ def check_download_of_size(dash_duo, served, wait_until, tmp_path: Path, size: i
     digest = write_random_file(source, size)
     control.rate = size / MIN_TRANSFER_SECONDS
     url = service.register(str(source), file_name="export.bin", download=True)
-    app.layout = html.Div([dfc.DownloadLink("Export", id="dl", url=url), state_div("dl")])
-    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
+    app.layout = html.Div(
+        [dfc.DownloadLink("Export", id="dl", url=url), state_div("dl"), log_div("dl")]
+    )
+    recorder = Recorder(app, "dl", lambda: dash_duo.download_path, browser_log=True)
     start(dash_duo, app)
 
     dash_duo.find_element("#dl button").click()
@@ -71,7 +74,7 @@ def check_download_of_size(dash_duo, served, wait_until, tmp_path: Path, size: i
     # `completed` came only once every byte was in the file the browser writes (it may
     # still be renaming `export.bin.crdownload` to `export.bin` at that instant).
     assert size in done.files.values(), done.files
-    values = recorder.progress_values()
+    values = recorder.browser_progress(dash_duo.driver)  # the server may get them reordered
     assert len(values) >= 10, values
     assert values == sorted(values) and values[-1] <= size
     saved = landed(dash_duo, wait_until, "export.bin", size, timeout)
