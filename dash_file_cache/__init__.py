@@ -7,7 +7,7 @@ download it in the browser with :class:`dfc.CachedImage` and :class:`dfc.Downloa
 ``DownloaderStatus`` are the dash-file-cache 0.2.0 compatibility API.
 """
 
-from . import caches, owners, services, utilities, version
+from . import caches, generate, owners, services, utilities, version
 from .caches import CacheAbstract, CacheFile, CachePlain, CacheQueue, CacheRedis
 from .components import (
     CachedImage,
@@ -24,6 +24,7 @@ from .services import ServiceData, ServiceDownloader
 
 __all__ = (
     "caches",
+    "generate",
     "owners",
     "services",
     "utilities",
