@@ -145,6 +145,7 @@ def examples(session: nox.Session) -> None:
     session.run("python", "-c", _IMPORT, "examples/ex6_celery_redis.py")
     session.install("-e", ".[gunicorn]")
     session.run("gunicorn", "--check-config", "examples.ex7_gunicorn_workers:server")
-    # The pages' blocks: the owners guide names dash-auth, the FastAPI guide the asgi extra.
-    session.install("-e", ".[auth,asgi]")
+    # The pages' blocks: the owners guide names dash-auth, the FastAPI guide the asgi extra,
+    # the generated-content guide the pandas and images extras.
+    session.install("-e", ".[auth,asgi,pandas,images]")
     session.run("python", "tests/docs/snippets.py")

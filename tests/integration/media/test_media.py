@@ -51,7 +51,8 @@ const seek = () => {
     media.addEventListener('seeked', play, { once: true });
     media.currentTime = 2.0;
 };
-if (media.readyState >= 1) { seek(); } else { media.addEventListener('loadedmetadata', seek, { once: true }); }
+if (media.readyState >= 1) { seek(); }
+else { media.addEventListener('loadedmetadata', seek, { once: true }); }
 """
 
 
