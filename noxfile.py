@@ -36,7 +36,14 @@ nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).resolve().parent
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
-FAST = ["tests/services", "tests/backends", "tests/concurrency", "tests/fuzz", "tests/asgi"]
+FAST = [
+    "tests/services",
+    "tests/backends",
+    "tests/concurrency",
+    "tests/fuzz",
+    "tests/asgi",
+    "tests/generated",
+]
 OLDEST_DASH = "3.0.0"
 #: The first Dash with ``backend=`` (FastAPI and Quart); the newest runs in ``fast``.
 OLDEST_BACKENDS_DASH = "4.2.0"
