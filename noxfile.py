@@ -86,9 +86,7 @@ def oldest_backends(session: nox.Session) -> None:
     """The oldest Dash with backends (4.2.0): the suites of the FastAPI and Quart backends
     (contract, differential, owners, Chromium) and the services."""
     session.install("-e", ".[test]", f"dash[dev,testing]=={OLDEST_BACKENDS_DASH}")
-    session.run(
-        "python", "-c", f"import dash; assert dash.__version__ == {OLDEST_BACKENDS_DASH!r}"
-    )
+    session.run("python", "-c", f"import dash; assert dash.__version__ == {OLDEST_BACKENDS_DASH!r}")
     session.run("python", "-m", "pytest", "-q", "tests/asgi", "tests/services", *session.posargs)
 
 
