@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import subprocess
@@ -103,3 +104,14 @@ def redis_server() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(30)
+
+
+@pytest.fixture(autouse=True)
+def package_loggers_enabled() -> None:
+    """Dash's Quart backend, started by ``app.run`` (as ``dash_duo`` does), calls
+    ``logging.config.dictConfig`` without ``disable_existing_loggers=False``, which
+    disables every logger that exists then, the package's included, for the rest of the
+    process. Each test starts with the package's loggers on again."""
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("dash_file_cache"):
+            logging.getLogger(name).disabled = False
