@@ -151,7 +151,10 @@ class Producer:
         return Follower(self, chunk)
 
     def _start(self) -> None:
+        stale = self.path  # the spool of a run stopped before its end (readers keep theirs)
         handle, self.path = tempfile.mkstemp(prefix="item-", dir=self.folder)
+        if stale is not None:
+            os.unlink(stale)
         self.written, self._stop, self.state, self.error = 0, False, RUNNING, ""
         thread = threading.Thread(
             target=self._run, args=(handle,), name="dash-file-cache-producer", daemon=True

@@ -279,3 +279,29 @@ def test_items_that_leave_the_cache_lose_their_spool() -> None:
     service.register(iter([b"next"]))  # evicts the first, whose spool is deleted
     assert os.listdir(folder) == []
     assert client.get(first).status_code == 404
+
+
+def test_a_callable_stopped_early_runs_again_without_leaving_files() -> None:
+    """The last reader leaves before the end: the callable runs again on the next
+    request, and the first run's spool file is gone."""
+    runs: list[int] = []
+
+    def endless_then_done() -> Iterator[bytes]:
+        runs.append(1)
+        if len(runs) == 1:
+            while True:
+                yield b"z" * 65536
+        yield b"second run"
+
+    with served("flask") as (service, base):
+        address = service.register(endless_then_done)
+        conn = connect(base)
+        conn.request("GET", address)
+        response = conn.getresponse()
+        assert len(response.read(300_000)) == 300_000
+        response.close()
+        conn.close()
+        producer = service._producers.get(address.split("uid=")[1])  # type: ignore[union-attr]
+        wait_until(lambda: producer.state == "stopped", timeout=20, what="the run to stop")
+        assert get(base, address)[2] == b"second run" and runs == [1, 1]
+        assert len(os.listdir(service._producers.folder)) == 1  # type: ignore[union-attr]
