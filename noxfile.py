@@ -107,7 +107,7 @@ def wheel(session: nox.Session) -> None:
         shutil.copytree(ROOT / "tests", work / "tests")
         shutil.copytree(ROOT / "docs", work / "docs")  # the pages tests/docs reads
         shutil.copytree(ROOT / "examples", work / "examples")  # which the pages include
-        for name in ("README.md", "pyproject.toml"):
+        for name in ("README.md", "CHANGELOG.md", "pyproject.toml"):
             shutil.copy(ROOT / name, work / name)
         env = {"DFC_WHEEL": str(built), "DFC_SDIST": str(sdist)}
         session.chdir(work)

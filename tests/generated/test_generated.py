@@ -20,6 +20,7 @@ import pytest
 
 import dash_file_cache as dfc
 
+from ..asgi.apps import DASH_BACKENDS
 from ..asgi.conftest import uvicorn_serving
 from ..helpers import live_server, wait_until
 
@@ -38,6 +39,8 @@ def served(backend: str) -> Iterator[tuple[dfc.ServiceData, str]]:
         with live_server(app) as base:
             yield service, base
     else:
+        if not DASH_BACKENDS:
+            pytest.skip(f"Dash {dash.__version__} has no backend= (4.2+)")
         dash_app = dash.Dash(__name__, backend="fastapi")
         dash_app.layout = dash.html.Div()
         service.serve(dash_app)
