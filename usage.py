@@ -5,7 +5,7 @@ Run it from the repository root::
     python3 -m pip install -e . && python3 usage.py
 
 and open http://127.0.0.1:8050. Everything runs in this one process, on an in-memory
-``CachePlain``; no other server, no external CSS or fonts. The page has three sections,
+``CachePlain``; no other server, no external CSS or fonts. The page has four sections,
 each a module of the ``demo`` folder next to this file:
 
 1. ``CachedImage`` loading a ~5 MiB PNG generated at start, registered by path
@@ -17,10 +17,16 @@ each a module of the ``demo`` folder next to this file:
    click writes into the demo's folder (later clicks reuse it) and then downloads,
    streamed from disk with progress and Cancel; a report made by a callback that sets
    ``url``; and a file with a non-ASCII name.
+4. Generated exports (``demo/section_exports.py``), registered as one-time generated
+   content and made only as the browser reads them: a ~500 MB CSV of synthetic rows
+   from a generator (progress from the first byte; Cancel closes the generator, and a
+   status line shows how many rows it made before it stopped), and a zip of the files
+   picked in a checklist of the demo's folder, written by
+   ``dash_file_cache.generate.zip_stream`` as it streams.
 
 On localhost transfers finish in a blink; the "Slow network" switch at the top makes
 this browser's ``/cached-data`` transfers run at about 3 MiB/s so the progress bars
-and the Cancel button can be watched (``demo/slow.py``).
+and the Cancel buttons can be watched (``demo/slow.py``).
 
 It runs on any of Dash's backends: Flask (the default), FastAPI (served by uvicorn) or
 Quart (served by Hypercorn), each installed separately (``pip install fastapi uvicorn``,

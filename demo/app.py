@@ -1,5 +1,5 @@
 """The demo app: one ``ServiceData`` on an in-memory ``CachePlain``, the "Slow network"
-middleware, and the page made of the three sections, on any of Dash's backends."""
+middleware, and the page made of the four sections, on any of Dash's backends."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import dash
 from dash import html
 
 import dash_file_cache as dfc
-from demo import section_downloads, section_image, section_swaps, slow
+from demo import section_downloads, section_exports, section_image, section_swaps, slow
 from demo.files import DemoFiles
 from demo.style import INDEX
 
@@ -73,6 +73,7 @@ def create_app(files: DemoFiles, backend: str = "flask") -> dash.Dash:
             section_image.layout(service, files),
             section_swaps.layout(),
             section_downloads.layout(service),
+            section_exports.layout(files),
             footer(),
         ]
         return html.Div([header(), html.Main(sections, className="page")])
@@ -82,4 +83,5 @@ def create_app(files: DemoFiles, backend: str = "flask") -> dash.Dash:
     for section in (section_image, section_swaps):
         section.register_callbacks(app, service, files)
     section_downloads.register_callbacks(app, service, files, asgi=backend != "flask")
+    section_exports.register_callbacks(app, service, files)
     return app

@@ -15,8 +15,8 @@ background blended over what is under it)::
              #176b43          loaded, completed #e1f3e8        5.7
              #8a5000          aborted #fcf0da                  5.8
              #a11f15          error #fbe3e0                    6.3
-    #fff                      file icons #475569 / #17804f /   7.6 / 5.0 / 5.7
-                              #7c3aed
+    #fff                      file icons #475569 / #17804f /   7.6 / 5.0 / 5.7 /
+                              #7c3aed / #b45309                5.0
     #fff, #b7c3d2, #8fa0b4    top bar #15263a                  15.3 / 8.6 / 5.7
     #fff                      "demo" tag (#fff 14% on the bar) 9.9
     #d7e3f1                   code snippet #14263a             11.8
@@ -151,6 +151,19 @@ code {
 .file__icon--bin { background: linear-gradient(135deg, #475569, #1e293b); }
 .file__icon--csv { background: linear-gradient(135deg, #17804f, #0f5c38); }
 .file__icon--txt { background: linear-gradient(135deg, #7c3aed, #4c1d95); }
+.file__icon--zip { background: linear-gradient(135deg, #b45309, #78350f); }
+.picks { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0 4px; }
+.pick {
+    font: inherit; font-size: 13px; color: var(--ink); background: #fff; cursor: pointer;
+    border: 1px solid #c8d0da; border-radius: 999px; padding: 3px 12px;
+}
+.pick::before { content: "+ "; color: var(--muted); }
+.pick--on { background: #e3eefa; border-color: var(--brand); color: var(--brand); }
+.pick--on::before { content: "✓ "; color: var(--brand); }
+.pick:focus-visible { outline: 2px solid var(--brand); outline-offset: 2px; }
+.chip--waiting, .chip--running { background: #e3eefa; color: var(--brand); }
+.chip--finished { background: #e1f3e8; color: var(--ok); }
+.chip--stopped { background: #fcf0da; color: var(--warn); }
 .file__name { font-weight: 600; overflow-wrap: anywhere; }
 .file__meta { color: var(--muted); font-size: 13px; }
 .file__actions { display: flex; flex-direction: column; align-items: flex-end; gap: 6px; }
