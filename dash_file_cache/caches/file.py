@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any, BinaryIO, cast
 
 from .abstract import CacheAbstract, check_positive
+from .growing import FileGrowingReader, FileGrowingWriter
 from .index import StoreIndex
 from .staging import Staged, StagedDisk, claim, stage, sweep_claimed, sweep_staging
 from .typehints import CachedData, CachedFileInfo
@@ -273,6 +274,34 @@ class CacheFile(CacheAbstract[CachedFileInfo, CachedData]):
                 )
             self._check_fits(int(info["size"]))
             value = stage(self._dir, stream, self._chunk_size * MEGABYTE)
+        self._publish(key, record, value, expires)
+
+    def publish_staged(self, key: str, info: CachedFileInfo, staged: Staged) -> None:
+        """Store a file already written to ``staging/`` (a :class:`.growing` write) as
+        the item ``key``, moving it into place; it is closed (and unlocked) either way.
+
+        :raises ValueError: if it is larger than ``max_bytes`` (the file is removed).
+        """
+        expires = self._expiry(info)
+        try:
+            self._check_fits(staged.size)
+        except ValueError:
+            staged.discard()
+            staged.close()
+            raise
+        self._publish(key, {"info": info, "expires": expires}, staged, expires)
+
+    def begin_growing(self, key: str) -> FileGrowingWriter | None:
+        """The one writer of item ``key`` being made (see :mod:`.growing`), or ``None``
+        while a live one (in any process) holds it."""
+        return FileGrowingWriter.begin(self, key)
+
+    def follow_growing(self, key: str) -> FileGrowingReader | None:
+        """A reader of item ``key`` being made (see :mod:`.growing`), or ``None``."""
+        return FileGrowingReader.follow(self, key)
+
+    def _publish(self, key: str, record: dict[str, Any], value: Any, expires: float | None) -> None:
+        """One transaction: the row of ``key`` (a path or a staged file), and the cull."""
         try:
             # diskcache dates expiry by the real clock: give it our time as a duration.
             duration = None if expires is None else max(expires - time.time(), 1e-6)

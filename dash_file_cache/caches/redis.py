@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from . import redis_scripts as scripts
 from .abstract import CacheAbstract, check_positive
+from .growing_redis import RedisGrowingReader, RedisGrowingWriter
 from .redis_scripts import READER_GRACE_MS
 from .redis_stream import (
     RedisChunkStream,
@@ -263,6 +264,45 @@ class CacheRedis(CacheAbstract[CachedFileInfo, CachedData]):
                 raise
             record["info"]["size"] = size
             chunks = record["chunks"] = self._key(f"{key}:chunks:{gen}")
+        self._publish_record(key, info, record, size, pending, chunks)
+
+    def publish_pending(self, key: str, info: CachedFileInfo, gen: str, size: int) -> None:
+        """Publish the chunks written to ``P{key}:pending:{gen}`` (a :mod:`.growing_redis`
+        write) as the item ``key`` of ``size`` bytes.
+
+        :raises ValueError: if it is larger than ``max_bytes`` (the chunks are deleted).
+        :raises BackendUnavailable: if Redis cannot be reached.
+        """
+        pending = self._key(f"{key}:pending:{gen}")
+        try:
+            self._check_fits(size)
+        except ValueError:
+            with contextlib.suppress(Exception):
+                self._client.delete(pending)
+            raise
+        info["size"] = size
+        chunks = self._key(f"{key}:chunks:{gen}")
+        record: dict[str, Any] = {"info": dict(info), "chunk": self._chunk, "chunks": chunks}
+        self._publish_record(key, info, record, size, pending, chunks)
+
+    def begin_growing(self, key: str) -> RedisGrowingWriter | None:
+        """The one writer of item ``key`` being made (see :mod:`.growing`), or ``None``
+        while a live one (on any host) holds it."""
+        return RedisGrowingWriter.begin(self, key)
+
+    def follow_growing(self, key: str) -> RedisGrowingReader | None:
+        """A reader of item ``key`` being made (see :mod:`.growing`), or ``None``."""
+        return RedisGrowingReader.follow(self, key)
+
+    def _publish_record(
+        self,
+        key: str,
+        info: CachedFileInfo,
+        record: dict[str, Any],
+        size: int,
+        pending: str,
+        chunks: str,
+    ) -> None:
         expires = self._expiry(info)
         record["expires"] = expires
         ttl_ms = "" if expires is None else str(max(int((expires - time.time()) * 1000), 1))

@@ -51,3 +51,7 @@ class CachedFileInfo(_CachedFileInfoBase, total=False):
     download: bool
     #: Served without the sandbox policy (the app vouches for the content).
     trusted: bool
+    #: Generated content: the length ``register(size=...)`` stated.
+    stated_size: int
+    #: Generated content whose source failed: why (later requests answer it).
+    error: str

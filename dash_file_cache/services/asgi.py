@@ -4,7 +4,8 @@
 An ASGI scope becomes a :class:`.RequestView`; the answer is made in one thread hop (it
 may touch the cache, Redis or the disk), then sent: the status and the headers as they
 are, and the body a chunk at a time, each read in a thread, so the event loop never
-blocks on a file and keeps serving other requests while slow clients download. Each
+blocks on a disk and keeps serving other requests while slow clients download (bytes
+already in the page cache are read on the loop with a read that cannot block). Each
 ``send`` waits for the server to take the chunk (backpressure). A body that ends short
 of its ``Content-Length`` (a file truncated while served) raises, so the server cuts the
 connection rather than end the response cleanly. A client that goes away stops the
@@ -128,6 +129,9 @@ class AsgiEndpoint:
 async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
     """Send ``body`` chunk by chunk until it ends or the client goes away.
 
+    A chunk of a file that the page cache holds is read on the loop (``next_cached``:
+    a read that cannot wait for the disk, cheaper than a thread hop); any other read
+    runs in a thread.
     Each ``send`` waits while the server's write buffer is full (backpressure). The
     chunk size adapts to the client, as a window: it starts at :data:`FIRST_CHUNK` and
     doubles after each ``send`` that did not wait, up to the body's own ``chunk``; after
@@ -144,12 +148,17 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
     adaptive = isinstance(limit, int) and limit > FIRST_CHUNK
     if adaptive:
         body.chunk = FIRST_CHUNK  # type: ignore[attr-defined]
+    cached = getattr(body, "next_cached", None)
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
     _streams += 1
     try:
         while not gone.is_set():
-            chunk = await asyncio.to_thread(next, body, _END)  # an OSError: cut the connection
+            chunk = cached() if cached is not None else None  # no disk wait: on the loop
+            if chunk is None:  # an OSError: cut the connection
+                chunk = await asyncio.to_thread(next, body, _END)
+            else:  # let the loop run others (and see a disconnect) between two chunks
+                await asyncio.sleep(0)
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return

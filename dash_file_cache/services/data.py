@@ -23,6 +23,7 @@ from .ownership import OwnerResolver, owner_of_registration
 from .register import Source, check_arguments, make_item, make_remote_item, parse_remote_hosts
 from .respond import respond
 from .setup_checks import check_shared_by_workers
+from .shared_generated import is_shared, pack_source
 from .wire import RequestView
 from .wsgi import current_view, to_flask_response
 
@@ -234,6 +235,14 @@ class ServiceData:
         lifetime = check_ttl(ttl)
         owned_by = owner_of_registration(owner, self._resolve_owner)
         created = self._cache.clock()
+        if is_generated(fobj) and is_shared(self._cache):
+            info, _ = make_generated(
+                uid, fobj, file_name, content_type, mime_type, one_time_service, created, size
+            )
+            if size is not None:
+                info["stated_size"] = size
+            packed = pack_source(fobj, type(self._cache).__name__)
+            return self._store(uid, info, packed, owned_by, lifetime, download, trusted)
         if is_generated(fobj):
             producers = self._generated_table()
             info, producer = make_generated(
@@ -252,16 +261,18 @@ class ServiceData:
         return self._store(uid, info, data, owned_by, lifetime, download, trusted)
 
     def _generated_table(self) -> ProducerTable:
-        """This process's producers; refuses caches whose items another process serves.
+        """This process's producers; refuses a ``CacheQueue`` (its items are served by
+        the main process, which cannot run a background process's source).
 
-        :raises ValueError: for a cache shared by processes (or a ``CacheQueue``).
+        :raises ValueError: for a ``CacheQueue`` (or another cache of other processes).
         """
         if not self._cache.process_private or isinstance(self._cache, CacheQueue):
             raise ValueError(
-                "generated content (an iterable, async iterable or callable) is made by the "
-                "process that registered it, so it needs a cache of this process: CachePlain, "
-                f"or CacheFile() without a directory; {type(self._cache).__name__} items "
-                "are served by other processes. Register a path or bytes there instead"
+                "generated content (an iterable, async iterable or callable) needs a cache "
+                "that can run it where it is served: CachePlain or CacheFile() in the "
+                "serving process, or CacheFile(directory) / CacheRedis, which run a "
+                "callable that pickles in whichever process is asked; "
+                f"{type(self._cache).__name__} cannot. Register a path or bytes there instead"
             )
         if self._producers is None:
             self._producers = ProducerTable()

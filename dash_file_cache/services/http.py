@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -160,6 +161,21 @@ def json_error(status: int, error: str) -> Answer:
     return Answer(status, headers, body)
 
 
+#: ``os.RWF_NOWAIT`` where the system has it (Linux): a read that fails rather than wait.
+_RWF_NOWAIT: int | None = getattr(os, "RWF_NOWAIT", None) if hasattr(os, "preadv") else None
+
+
+def _file_descriptor(stream: BinaryIO) -> int | None:
+    """The descriptor of a regular file opened for this stream, else ``None``."""
+    if not isinstance(stream, (io.FileIO, io.BufferedReader)):
+        return None
+    try:
+        fd = stream.fileno()
+        return fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
+    except (OSError, ValueError):
+        return None
+
+
 class ByteRangeStream:
     """A WSGI body: ``length`` bytes of ``stream`` from ``start``, read ``chunk`` at a time.
 
@@ -177,7 +193,11 @@ class ByteRangeStream:
         self.chunk = chunk
         #: Where the body starts in the stream, and its length (for zero-copy sends).
         self.offset, self.count = start, length
-        if start:
+        self._position = start
+        #: The descriptor of a file stream, read by position (``pread``); else ``None``.
+        self._fd = _file_descriptor(stream)
+        self._nowait = self._fd is not None and _RWF_NOWAIT is not None
+        if start and self._fd is None:
             stream.seek(start)
 
     def __iter__(self) -> Iterator[bytes]:
@@ -187,12 +207,42 @@ class ByteRangeStream:
         if self._stream is None or self._left <= 0:
             self.close()
             raise StopIteration
-        data = self._stream.read(min(self.chunk, self._left))
+        most = min(self.chunk, self._left)
+        if self._fd is not None:
+            data = os.pread(self._fd, most, self._position)
+        else:
+            data = self._stream.read(most)
         if not data:
             self.close()
             raise OSError(f"the item ended {self._left} bytes short of its Content-Length")
         self._left -= len(data)
+        self._position += len(data)
         return data
+
+    def next_cached(self) -> bytes | None:
+        """The next chunk if it can be read without waiting for a disk, else ``None``.
+
+        A file's bytes that are in the page cache are read at once (``preadv2`` with
+        ``RWF_NOWAIT``, Linux); anything else (bytes not cached yet, the end of the
+        body, a stream that is not a file, another system) gives ``None``, and the
+        caller reads with :meth:`__next__` in a thread. An event loop may call this
+        on its own thread: it never blocks.
+        """
+        if not self._nowait or self._fd is None or _RWF_NOWAIT is None or self._left <= 0:
+            return None
+        buffer = bytearray(min(self.chunk, self._left))
+        try:
+            got = os.preadv(self._fd, [buffer], self._position, _RWF_NOWAIT)
+        except BlockingIOError:  # not in the page cache: a read would wait for the disk
+            return None
+        except OSError:  # the file system does not support it
+            self._nowait = False
+            return None
+        if got <= 0:
+            return None  # the end, or a truncated file: __next__ says which
+        self._left -= got
+        self._position += got
+        return bytes(memoryview(buffer)[:got])
 
     def fileno(self) -> int:
         """The file descriptor of the stream (:class:`OSError` if it has none)."""

@@ -23,6 +23,7 @@ from .ownership import OwnerResolver, may_fetch
 from .policy import item_policy
 from .register import path_etag
 from .remote import answer_remote
+from .shared_generated import answer_shared, is_shared
 from .wire import Answer, RequestView
 
 __all__ = ("NOT_FOUND", "SMALL_BODY", "respond")
@@ -118,6 +119,21 @@ def respond(
     source: BinaryIO | None = None
     path: str | None = None  # the file behind the item, when it has one
     size, etag = int(info["size"]), str(info["etag"])
+    if info["kind"] == "generated" and is_shared(cache):
+        answer = _headers(info, 0, "", download, one_time)
+        answer.drop_header("Content-Length", "Accept-Ranges", "ETag")
+        running = answer_shared(
+            cache, uid, info, answer.headers, view, chunk_mb * MEGABYTE, one_time
+        )
+        if running is not None:
+            return running
+        try:  # published meanwhile: served as stored
+            info, loader = cache.load(uid)
+        except KeyError:
+            raise FileNotFoundError(NOT_FOUND) from None
+        if info["kind"] == "generated":
+            return json_error(500, f"the item's source failed: {info.get('error', '')}")
+        size, etag = int(info["size"]), str(info["etag"])
     if info["kind"] == "generated":
         producer = producers.get(uid) if producers is not None else None
         running = _generated(

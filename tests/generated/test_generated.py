@@ -233,10 +233,20 @@ def test_one_time_generated_items_stream_one_pass(backend: str) -> None:
         assert os.listdir(service._producers.folder) == []  # nothing was stored
 
 
-def test_generated_content_needs_a_cache_of_this_process(tmp_path: Any) -> None:
+def _lines() -> Iterator[bytes]:
+    yield b"x"
+
+
+def test_generated_content_needs_a_cache_that_can_run_it(tmp_path: Any) -> None:
+    queue = dfc.CacheQueue(2)
+    try:
+        with pytest.raises(ValueError, match="needs a cache that can run it"):
+            dfc.ServiceData(queue).register(iter([b"x"]))
+    finally:
+        queue.close()
     shared = dfc.ServiceData(dfc.CacheFile(tmp_path / "cache"))
-    with pytest.raises(ValueError, match="needs a cache of this process: CachePlain"):
-        shared.register(iter([b"x"]))
+    with pytest.raises(ValueError, match="register a callable that pickles"):
+        shared.register(_lines())  # a generator cannot travel to another worker
     plain = dfc.ServiceData(dfc.CachePlain(2))
     with pytest.raises(TypeError, match="size= is for generated content"):
         plain.register(io.BytesIO(b"x"), size=1)

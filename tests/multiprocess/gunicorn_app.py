@@ -3,6 +3,7 @@ to show they are refused, a cache private to each worker: ``DFC_CACHE=plain|priv
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 
@@ -42,6 +43,21 @@ def register() -> tuple[dict[str, str], int]:
         return {"addr": service.register(data, one_time_service=one_time)}, 200
     except RuntimeError as exc:
         return {"error": str(exc)}, 500
+
+
+@app.post("/register-generated")
+def register_generated() -> tuple[dict[str, str], int]:
+    """Register ``generated_source.blocks`` (``?count=&folder=&fail_at=&one_time=1``)."""
+    from .generated_source import blocks
+
+    args = flask.request.args
+    source = functools.partial(
+        blocks, int(args["count"]), args["folder"], int(args.get("fail_at", "-1"))
+    )
+    address = service.register(
+        source, file_name="rows.bin", one_time_service=args.get("one_time") == "1"
+    )
+    return {"addr": address}, 200
 
 
 @app.after_request

@@ -24,6 +24,7 @@ CORE = {
     "context",
     "worker",
     "generated",
+    "shared_generated",
 }
 FRAMEWORKS = ("flask", "werkzeug", "starlette", "fastapi", "quart", "anyio", "dash", "uvicorn")
 
