@@ -33,6 +33,11 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             id="compare_asgi",
             marks=pytest.mark.skipif(not DASH_BACKENDS, reason="Dash without backend= (4.2+)"),
         ),
+        (
+            "generated.py",
+            ["--csv-mib", "4", "--zip-files", "2", "--zip-mib", "1", "--rounds", "1"],
+            "| zip throughput ≥ 0.8x zipfile to disk |",
+        ),
         pytest.param(
             "download_sizes.py",
             ["--sizes-mib", "4", "--modes", "worker,memory"],
