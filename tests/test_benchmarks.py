@@ -44,6 +44,12 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
             "| worker | 4 MiB |",
             marks=pytest.mark.browser,  # one headless Chromium at a time
         ),
+        pytest.param(
+            "cached_image.py",
+            ["--size-mb", "1", "--repeats", "1"],
+            "ratio CachedImage / html.Img:",
+            marks=pytest.mark.browser,
+        ),
     ],
 )
 def test_benchmark_runs(script: str, args: list[str], expected: str) -> None:

@@ -135,12 +135,15 @@ export async function fetchHead(url, { signal, headers, credentials } = {}) {
  * @param {object} [options.headers] request headers, `{name: value}`.
  * @param {string} [options.credentials] fetch's credentials mode ("same-origin" if
  *     omitted); "include" sends cookies to a cross-origin service.
+ * @param {boolean} [options.verify] read the Blob's last byte before resolving, so a
+ *     Blob the browser could not keep rejects here (default true); false for callers
+ *     whose next step reads the Blob anyway and reports its failure.
  * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
  *     total: (number|null)}>}
  */
 export async function fetchWithProgress(
     url,
-    { signal, onProgress, maxBytes = null, headers: sent = null, credentials } = {}
+    { signal, onProgress, maxBytes = null, headers: sent = null, credentials, verify = true } = {}
 ) {
     const response = await fetch(url, {
         credentials: credentialsMode(credentials),
@@ -174,7 +177,9 @@ export async function fetchWithProgress(
     const pieces = await readIntoBlobs(response.body, (loaded) => report(loaded));
     const loaded = pieces.reduce((sum, piece) => sum + piece.size, 0);
     const blob = new Blob(pieces, { type });
-    await checkReadable(blob);
+    if (verify) {
+        await checkReadable(blob);
+    }
     return { blob, headers, status, loaded, total };
 }
 

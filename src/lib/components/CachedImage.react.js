@@ -13,6 +13,12 @@ import { useStyles } from "../styles";
 
 /** At most one progress `setProps` per this many milliseconds (plus a final one). */
 const PROGRESS_REPORT_INTERVAL_MS = 100;
+/**
+ * At most one re-render of the progress bar per this many milliseconds (about one
+ * frame): chunks arrive far more often, and rendering each one costs the main thread
+ * time the transfer and the decode need.
+ */
+const PROGRESS_RENDER_INTERVAL_MS = 16;
 
 const PIXELS = /^\s*\d+(\.\d+)?\s*$/;
 
@@ -24,12 +30,26 @@ function cssPixels(value) {
     return typeof value === "string" && PIXELS.test(value) ? `${value.trim()}px` : undefined;
 }
 
-/** Resolve once `url` has loaded as an image, so swapping it in does not flicker. */
+const NOT_AN_IMAGE = "The data could not be decoded as an image.";
+
+/**
+ * Resolve once `url` has loaded and been decoded as an image, so swapping it in
+ * neither flickers nor waits for a decode at its first paint. `HTMLImageElement.decode()`
+ * decodes off the main thread, and the `<img>` that then shows the same URL paints the
+ * decoded picture; where it is missing, the `load` event is the fallback.
+ */
 function loadImage(url) {
+    const image = new Image();
+    image.decoding = "async";
+    if (typeof image.decode === "function") {
+        image.src = url;
+        return image.decode().catch(() => {
+            throw new Error(NOT_AN_IMAGE);
+        });
+    }
     return new Promise((resolve, reject) => {
-        const image = new Image();
         image.onload = () => resolve();
-        image.onerror = () => reject(new Error("The data could not be decoded as an image."));
+        image.onerror = () => reject(new Error(NOT_AN_IMAGE));
         image.src = url;
     });
 }
@@ -112,22 +132,31 @@ export default function CachedImage({
             (progress) => report({ progress }),
             PROGRESS_REPORT_INTERVAL_MS
         );
+        const renderer = createThrottledReporter(setLocal, PROGRESS_RENDER_INTERVAL_MS);
         const start = { loaded: 0, total: null };
-        setLocal(start);
-        report({ status: "loading", progress: start, error: null });
-        reporter.restart();
-
         let reached = start; // the last progress, reported with an error
         const onProgress = (progress) => {
             reached = progress;
-            setLocal(progress);
+            renderer.push(progress);
             reporter.push(progress);
         };
+        const fetched = fetchWithProgress(src, {
+            signal,
+            onProgress,
+            credentials,
+            verify: false, // a Blob the browser could not keep fails to decode instead
+        });
+        setLocal(start);
+        report({ status: "loading", progress: start, error: null });
+        reporter.restart();
+        renderer.restart();
 
         (async () => {
             let made = null;
             try {
-                const result = await fetchWithProgress(src, { signal, onProgress, credentials });
+                const result = await fetched;
+                renderer.cancel();
+                setLocal(reached); // every byte is in: the bar shows it while decoding
                 made = URL.createObjectURL(result.blob);
                 await loadImage(made);
                 if (signal.aborted) {
@@ -148,6 +177,7 @@ export default function CachedImage({
                     URL.revokeObjectURL(made);
                 }
                 reporter.cancel();
+                renderer.cancel();
                 if (signal.aborted || isAbortError(err)) {
                     return;
                 }
@@ -162,6 +192,7 @@ export default function CachedImage({
         return () => {
             controller.abort();
             reporter.cancel();
+            renderer.cancel();
         };
         // Only a new address starts a new load; status/props echoes must not.
         // eslint-disable-next-line react-hooks/exhaustive-deps
