@@ -7,6 +7,7 @@ manager; the saved file is compared with its source by sha256 (read in blocks).
 from __future__ import annotations
 
 import os
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -259,3 +260,39 @@ def test_wd006_cancel_stops_the_transfer_and_keeps_focus(
     # Chrome marks the download failed and removes its partial file.
     wait_until(lambda: not everything(dash_duo.download_path), "a file was left behind")
     assert dash_duo.get_logs() == []
+
+
+def test_wd007_a_generated_item_once_complete_resumes_a_cut(
+    dash_duo, served, wait_until, tmp_path
+):
+    """A generated item (a callable) is first sent chunked, without ETag, as it is made;
+    once complete it is stored: a download of it then has a Content-Length and an ETag,
+    and a cut at half is resumed with Range and If-Range into one byte-exact file. The
+    source ran once."""
+    app, service, control = served
+    payload = os.urandom(CUT_SIZE)
+    runs = []
+
+    def make():
+        runs.append(1)
+        return (payload[n : n + MIB] for n in range(0, CUT_SIZE, MIB))
+
+    url = service.register(make, file_name="made.bin", download=True)
+    app.layout = html.Div([dfc.DownloadLink("Get", id="dl", url=url), state_div("dl")])
+    recorder = Recorder(app, "dl", lambda: dash_duo.download_path)
+    start(dash_duo, app)
+    with urllib.request.urlopen(dash_duo.server_url + url, timeout=60) as response:
+        assert response.headers["ETag"] is None  # made while it is sent: no validator yet
+        assert response.read() == payload
+    control.rate = CUT_SIZE / CUT_SECONDS
+    control.cut_next(0.5)
+    dash_duo.find_element("#dl button").click()  # stored now: resumable
+    done = wait_end(recorder, wait_until)
+    assert done.status == "completed", done
+    saved = landed(dash_duo, wait_until, "made.bin", CUT_SIZE)
+    assert saved.read_bytes() == payload
+    made, first, second = control.gets()
+    assert made.done and made.length is None and not made.etag
+    assert first.cut and first.status == 200 and first.length == CUT_SIZE and first.etag
+    assert second.status == 206 and second.if_range == first.etag and second.done
+    assert runs == [1]
