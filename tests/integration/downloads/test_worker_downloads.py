@@ -262,9 +262,7 @@ def test_wd006_cancel_stops_the_transfer_and_keeps_focus(
     assert dash_duo.get_logs() == []
 
 
-def test_wd007_a_generated_item_once_complete_resumes_a_cut(
-    dash_duo, served, wait_until, tmp_path
-):
+def test_wd007_a_generated_item_once_complete_resumes_a_cut(dash_duo, served, wait_until, tmp_path):
     """A generated item (a callable) is first sent chunked, without ETag, as it is made;
     once complete it is stored: a download of it then has a Content-Length and an ETag,
     and a cut at half is resumed with Range and If-Range into one byte-exact file. The
