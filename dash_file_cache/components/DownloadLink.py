@@ -49,6 +49,17 @@ A failed or cancelled download says so next to the button (class
 `dfc-download-link__outcome`, plus `dfc-download-link__outcome--error` for a
 failure) until the next one starts.
 
+Preparing: while the app still makes the file, a callback can show that in the
+same place through `preparing`, `{"label": str, "value": number, "total": number}`:
+a progress bar (class `dfc-download-link__preparing`) captioned with `label`, at
+`value` of `total` steps, or indeterminate while `total` is None. A Dash background
+callback sets it with `progress=[Output(id, "preparing")]` and `set_progress(...)`,
+then returns the file's address to `url` with `auto_start=True`: the component
+clears `preparing` (sets it to None) as the download starts. The button reads as
+busy and ignores clicks while `preparing` is set; give the callback
+`running=[(Output(id, "preparing"), {...}, None)]` so that it is cleared however
+the callback ends.
+
 Keyword arguments:
 
 - children (a list of or a singular dash component, string or number; optional):
@@ -119,6 +130,27 @@ Keyword arguments:
     Number of times the button was clicked (to start a download, or
     without `url`).
 
+- preparing (dict; optional):
+    What the app is doing before there is a file to download, shown in
+    place of the download progress: `{\"label\": str, \"value\":
+    number, \"total\": number}`, a bar captioned `label` (default
+    \"Preparing\") at `value` of `total` (any unit: steps, rows,
+    pages), indeterminate while `total` is None. None (default):
+    nothing is being prepared. Typically set by a background callback
+    through `progress=[Output(id, \"preparing\")]` and
+    `set_progress(({\"label\": ..., \"value\": i, \"total\": n},))`,
+    which then returns the address to `url` (with `auto_start`). The
+    component sets it back to None when a download starts; while it is
+    set, the button reads as busy and ignores clicks.
+
+    `preparing` is a dict with keys:
+
+    - label (string; optional)
+
+    - value (number; optional)
+
+    - total (number; optional)
+
 - progress (dict; optional):
     (Read-only, set by the component.) Bytes received so far,
     `{\"loaded\": int, \"total\": int or None}`; `total` is None while
@@ -161,6 +193,15 @@ Keyword arguments:
         }
     )
 
+    Preparing = TypedDict(
+        "Preparing",
+            {
+            "label": NotRequired[str],
+            "value": NotRequired[NumberType],
+            "total": NotRequired[NumberType]
+        }
+    )
+
 
     def __init__(
         self,
@@ -180,11 +221,12 @@ Keyword arguments:
         cancel_label: typing.Optional[str] = None,
         headers: typing.Optional[typing.Dict[typing.Union[str, float, int], str]] = None,
         credentials: typing.Optional[Literal["omit", "same-origin", "include"]] = None,
+        preparing: typing.Optional["Preparing"] = None,
         **kwargs
     ):
-        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self._prop_names = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'preparing', 'progress', 'status', 'style', 'url']
         self._valid_wildcard_attributes =            []
-        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'progress', 'status', 'style', 'url']
+        self.available_properties = ['children', 'id', 'auto_start', 'cancel_label', 'className', 'credentials', 'error', 'file_name', 'headers', 'max_in_memory', 'mode', 'n_clicks', 'preparing', 'progress', 'status', 'style', 'url']
         self.available_wildcard_properties =            []
         _explicit_args = kwargs.pop('_explicit_args')
         _locals = locals()

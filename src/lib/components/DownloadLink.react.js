@@ -16,6 +16,7 @@ import { useStyles } from "../styles";
 /** At most one progress `setProps` per this many milliseconds (plus a final one). */
 const PROGRESS_REPORT_INTERVAL_MS = 100;
 const DEFAULT_CANCEL_LABEL = "Cancel";
+const DEFAULT_PREPARING_LABEL = "Preparing";
 
 /**
  * A download button with an in-page progress bar and a Cancel button, for files of any
@@ -44,6 +45,17 @@ const DEFAULT_CANCEL_LABEL = "Cancel";
  * A failed or cancelled download says so next to the button (class
  * `dfc-download-link__outcome`, plus `dfc-download-link__outcome--error` for a
  * failure) until the next one starts.
+ *
+ * Preparing: while the app still makes the file, a callback can show that in the
+ * same place through `preparing`, `{"label": str, "value": number, "total": number}`:
+ * a progress bar (class `dfc-download-link__preparing`) captioned with `label`, at
+ * `value` of `total` steps, or indeterminate while `total` is None. A Dash background
+ * callback sets it with `progress=[Output(id, "preparing")]` and `set_progress(...)`,
+ * then returns the file's address to `url` with `auto_start=True`: the component
+ * clears `preparing` (sets it to None) as the download starts. The button reads as
+ * busy and ignores clicks while `preparing` is set; give the callback
+ * `running=[(Output(id, "preparing"), {...}, None)]` so that it is cleared however
+ * the callback ends.
  */
 export default function DownloadLink({
     id,
@@ -58,6 +70,7 @@ export default function DownloadLink({
     cancel_label = DEFAULT_CANCEL_LABEL,
     headers = null,
     credentials = "same-origin",
+    preparing = null,
     setProps,
 }) {
     // `{loaded, total}` while a download runs, else null. Updated on every chunk.
@@ -84,6 +97,7 @@ export default function DownloadLink({
         headers,
         credentials,
         auto_start,
+        preparing,
     };
     const report = (props) => {
         if (latest.current.setProps) {
@@ -130,7 +144,16 @@ export default function DownloadLink({
         const begin = { loaded: 0, total: null };
         current.progress = begin;
         setLocal(begin);
-        report({ ...extraProps, status: "downloading", progress: begin, error: null, mode: null });
+        // The file is ready now: a preparing bar a callback left gives way to the download.
+        const cleared = latest.current.preparing ? { preparing: null } : {};
+        report({
+            ...extraProps,
+            ...cleared,
+            status: "downloading",
+            progress: begin,
+            error: null,
+            mode: null,
+        });
         reporter.restart();
         const onProgress = (progress) => {
             if (job.current !== current) {
@@ -249,8 +272,8 @@ export default function DownloadLink({
     }, [running]);
 
     const onClick = () => {
-        if (job.current) {
-            return; // the button reads as disabled while downloading
+        if (job.current || latest.current.preparing) {
+            return; // the button reads as disabled while preparing or downloading
         }
         const clicks = { n_clicks: (latest.current.n_clicks || 0) + 1 };
         if (url) {
@@ -276,9 +299,12 @@ export default function DownloadLink({
     };
 
     const cancelText = cancel_label || DEFAULT_CANCEL_LABEL;
+    // What a callback says the app is preparing (shown while no download runs).
+    const prepared = !running && preparing && typeof preparing === "object" ? preparing : null;
+    const busy = running || Boolean(prepared);
     // Nothing to download and nothing to ask for: a click would do nothing. (With
     // auto_start a click may make the app set `url`, so the button stays live.)
-    const idle = !url && !auto_start && !running;
+    const idle = !url && !auto_start && !busy;
     return (
         <span
             id={id}
@@ -291,8 +317,8 @@ export default function DownloadLink({
                 type="button"
                 className="dfc-download-link__button"
                 onClick={idle ? undefined : onClick}
-                aria-disabled={running || idle || undefined}
-                aria-busy={running || undefined}
+                aria-disabled={busy || idle || undefined}
+                aria-busy={busy || undefined}
                 aria-describedby={idle ? hintId : undefined}
             >
                 {children === null || children === undefined ? "Download" : children}
@@ -302,7 +328,7 @@ export default function DownloadLink({
                     Nothing to download yet.
                 </span>
             ) : null}
-            {ended && !running ? (
+            {ended && !busy ? (
                 <span
                     className={
                         ended.failed
@@ -313,6 +339,15 @@ export default function DownloadLink({
                 >
                     {ended.text}
                 </span>
+            ) : null}
+            {prepared ? (
+                <ProgressBar
+                    loaded={typeof prepared.value === "number" ? prepared.value : 0}
+                    total={typeof prepared.total === "number" ? prepared.total : null}
+                    label={prepared.label || DEFAULT_PREPARING_LABEL}
+                    units="count"
+                    className="dfc-download-link__preparing"
+                />
             ) : null}
             {running ? (
                 <>
@@ -456,6 +491,23 @@ DownloadLink.propTypes = {
      * cookies the browser's rules allow.
      */
     credentials: PropTypes.oneOf(["omit", "same-origin", "include"]),
+
+    /**
+     * What the app is doing before there is a file to download, shown in place of the
+     * download progress: `{"label": str, "value": number, "total": number}`, a bar
+     * captioned `label` (default "Preparing") at `value` of `total` (any unit: steps,
+     * rows, pages), indeterminate while `total` is None. None (default): nothing is
+     * being prepared. Typically set by a background callback through
+     * `progress=[Output(id, "preparing")]` and `set_progress(({"label": ..., "value":
+     * i, "total": n},))`, which then returns the address to `url` (with `auto_start`).
+     * The component sets it back to None when a download starts; while it is set, the
+     * button reads as busy and ignores clicks.
+     */
+    preparing: PropTypes.exact({
+        label: PropTypes.string,
+        value: PropTypes.number,
+        total: PropTypes.number,
+    }),
 
     /**
      * Dash-assigned callback that should be called to report property changes

@@ -16,6 +16,12 @@ export function formatBytes(bytes) {
     return unit === 0 ? `${value} ${UNITS[0]}` : `${value.toFixed(1)} ${UNITS[unit]}`;
 }
 
+/** How `loaded` and `total` are written: as byte sizes, or as plain counts. */
+const FORMATS = {
+    bytes: formatBytes,
+    count: (value) => String(value),
+};
+
 function joinClasses(...names) {
     return names.filter(Boolean).join(" ");
 }
@@ -29,19 +35,35 @@ function joinClasses(...names) {
  * and the bytes so far in `aria-valuetext`. The caption repeats `aria-valuetext` for
  * sighted users and is hidden from assistive technology.
  *
+ * `units` says what `loaded` and `total` count: "bytes" (default; written "8.0 MiB")
+ * or "count" (steps, items, rows...: written as numbers, and with an unknown `total`
+ * and nothing done yet, only the caption is shown).
+ *
  * Class names (styled in ../styles.js): `dfc-progress` (+ `dfc-progress--overlay`),
  * `dfc-progress__text`, `dfc-progress__track` (the `role="progressbar"` element),
  * `dfc-progress__fill`.
  */
-export default function ProgressBar({ loaded, total, label, caption, overlay = false, className }) {
+export default function ProgressBar({
+    loaded,
+    total,
+    label,
+    caption,
+    overlay = false,
+    className,
+    units = "bytes",
+}) {
+    const format = FORMATS[units] || formatBytes;
     const determinate = typeof total === "number";
     let percent = null;
-    let text = `${formatBytes(loaded)} loaded`;
-    let shortText = formatBytes(loaded);
+    let text = units === "bytes" ? `${format(loaded)} loaded` : `${format(loaded)} done`;
+    let shortText = format(loaded);
     if (determinate) {
         percent = total > 0 ? Math.min(PERCENT, Math.floor((loaded * PERCENT) / total)) : PERCENT;
-        text = `${percent}% (${formatBytes(loaded)} of ${formatBytes(total)})`;
-        shortText = `${percent}% · ${formatBytes(loaded)} of ${formatBytes(total)}`;
+        text = `${percent}% (${format(loaded)} of ${format(total)})`;
+        shortText = `${percent}% · ${format(loaded)} of ${format(total)}`;
+    } else if (units !== "bytes" && !loaded) {
+        text = caption || label;
+        shortText = null;
     }
     const fillClass = joinClasses(
         "dfc-progress__fill",
@@ -52,7 +74,7 @@ export default function ProgressBar({ loaded, total, label, caption, overlay = f
             className={joinClasses("dfc-progress", overlay ? "dfc-progress--overlay" : null, className)}
         >
             <span className="dfc-progress__text" aria-hidden="true">
-                {`${caption || label} · ${shortText}`}
+                {shortText === null ? caption || label : `${caption || label} · ${shortText}`}
             </span>
             <span
                 role="progressbar"
@@ -81,4 +103,6 @@ ProgressBar.propTypes = {
     caption: PropTypes.string,
     overlay: PropTypes.bool,
     className: PropTypes.string,
+    /** What `loaded` and `total` count: "bytes" or "count". */
+    units: PropTypes.oneOf(["bytes", "count"]),
 };

@@ -35,6 +35,7 @@ STEMS = {
     3: "ex3_background_callback",
     4: "ex4_flask_service",
     5: "ex5_cache_file",
+    8: "ex8_prepare_then_download",  # driven in tests/integration/components/test_preparing.py
 }
 CIRCLE = (120, 120)  # the declared width/height of assets/circle.svg
 SQUARE = (200, 150)  # ... and of assets/square.svg
