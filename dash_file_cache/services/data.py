@@ -248,7 +248,7 @@ class ServiceData:
             info, producer = make_generated(
                 uid, fobj, file_name, content_type, mime_type, one_time_service, created, size
             )
-            producer.folder = producers.folder
+            producer.folder, producer.limit = producers.folder, self._cache.max_bytes
             address = self._store(uid, info, b"", owned_by, lifetime, download, trusted)
             producers.add(uid, producer)
             producers.sweep(self._cache.is_in)  # items evicted meanwhile lose their spool

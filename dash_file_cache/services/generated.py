@@ -131,6 +131,8 @@ class Producer:
         self.folder = folder
         self.state = IDLE
         self.error = ""
+        #: The most bytes the spool may take (the cache's ``max_bytes``), or ``None``.
+        self.limit: int | None = None
         self.path: str | None = None
         self.written = 0
         self._readers = 0
@@ -171,6 +173,8 @@ class Producer:
                 data = _as_bytes(chunk, self.charset)
                 if self.size is not None and self.written + len(data) > self.size:
                     raise ValueError(f"the source made more bytes than size={self.size}")
+                if self.limit is not None and self.written + len(data) > self.limit:
+                    raise ValueError(f"the item made more bytes than max_bytes={self.limit}")
                 os.write(handle, data)
                 with self._changed:
                     self.written += len(data)

@@ -99,11 +99,21 @@ def namespace(snippet: Snippet) -> dict[str, object]:
 
 
 def run(snippet: Snippet) -> dict[str, object]:
-    """Run ``snippet`` as a module; its namespace."""
-    scope = namespace(snippet)
+    """Run ``snippet`` as a module, importable by its name while it runs (as a file of
+    the app would be: its functions pickle); its namespace."""
+    import sys
+    import types
+
+    module = types.ModuleType(namespace(snippet)["__name__"])  # type: ignore[arg-type]
+    scope = module.__dict__
+    scope.update(namespace(snippet))
     where = f"{snippet.page} (python block {snippet.number}, line {snippet.line})"
     code = compile(snippet.code, snippet.included or where, "exec")
-    exec(code, scope)  # noqa: S102 - our own documentation
+    sys.modules[module.__name__] = module
+    try:
+        exec(code, scope)  # noqa: S102 - our own documentation
+    finally:
+        sys.modules.pop(module.__name__, None)
     return scope
 
 

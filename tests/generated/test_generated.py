@@ -273,6 +273,24 @@ def test_a_wrong_chunk_type_fails_the_item() -> None:
     assert status == 500 and "yielded a int; yield bytes or str" in json.loads(body)["error"]
 
 
+def test_a_generated_item_larger_than_max_bytes_fails() -> None:
+    """Its spool counts against the cache's ``max_bytes``: beyond it the item fails."""
+    service = dfc.ServiceData(dfc.CachePlain(2, max_bytes=1000))
+    app = flask.Flask(__name__)
+    service.serve(app)
+    address = service.register(iter([b"x" * 600, b"y" * 600]))
+    with live_server(app) as base:
+        conn = connect(base)
+        try:
+            conn.request("GET", address)
+            with pytest.raises(http.client.IncompleteRead):
+                conn.getresponse().read()
+        finally:
+            conn.close()
+        status, _, body = get(base, address)
+    assert status == 500 and "more bytes than max_bytes=1000" in json.loads(body)["error"]
+
+
 def test_a_service_with_generated_items_pickles_without_them() -> None:
     service = dfc.ServiceData(dfc.CachePlain(2))
     service.register(iter([b"x"]))
