@@ -3,6 +3,7 @@ served by a real server: Werkzeug's for Flask, uvicorn for Dash's FastAPI backen
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import json
@@ -29,10 +30,12 @@ CSV = "".join(ROWS).encode()
 
 
 @contextmanager
-def served(backend: str) -> Iterator[tuple[dfc.ServiceData, str]]:
-    """A service on ``CachePlain`` on a Flask app (Werkzeug) or Dash's FastAPI backend
-    (uvicorn); yields it and the base URL."""
-    service = dfc.ServiceData(dfc.CachePlain(16))
+def served(
+    backend: str, cache: dfc.CacheAbstract | None = None
+) -> Iterator[tuple[dfc.ServiceData, str]]:
+    """A service on ``cache`` (``CachePlain`` by default) on a Flask app (Werkzeug) or
+    Dash's FastAPI backend (uvicorn); yields it and the base URL."""
+    service = dfc.ServiceData(cache if cache is not None else dfc.CachePlain(16))
     if backend == "flask":
         app = flask.Flask(__name__)
         service.serve(app)
@@ -86,6 +89,31 @@ def test_a_generator_streams_then_is_served_as_a_file(backend: str) -> None:
         assert headers["content-range"] == f"bytes 10-19/{len(CSV)}"
         resumed = get(base, address, headers={"Range": "bytes=100-", "If-Range": headers["etag"]})
         assert resumed[0] == 206 and resumed[2] == CSV[100:]
+
+
+def csv_rows(count: int) -> Iterator[str]:
+    """A module-level source: it pickles, for the shared caches."""
+    yield from ROWS[:count]
+
+
+@BACKENDS
+def test_a_shared_cache_runs_a_picklable_callable_then_stores_it(
+    backend: str, tmp_path: Any
+) -> None:
+    """On ``CacheFile(directory)`` the source is stored pickled, run by the first GET
+    (made while sent, chunked), then published as an ordinary item of the cache."""
+    cache = dfc.CacheFile(tmp_path / "cache")
+    with served(backend, cache) as (service, base):
+        address = service.register(functools.partial(csv_rows, len(ROWS)), file_name="s.csv")
+        uid = address.split("uid=")[1]
+        assert cache.load(uid)[0]["kind"] == "generated"
+        status, headers, body = get(base, address)
+        assert (status, body) == (200, CSV)
+        assert "content-length" not in headers and "etag" not in headers
+        assert cache.load(uid)[0]["kind"] == "bytes"  # published
+        status, headers, body = get(base, address, headers={"Range": "bytes=10-19"})
+        assert (status, body) == (206, CSV[10:20])
+        assert headers["content-range"] == f"bytes 10-19/{len(CSV)}" and headers["etag"]
 
 
 @BACKENDS
