@@ -120,8 +120,7 @@ def respond(
     path: str | None = None  # the file behind the item, when it has one
     size, etag = int(info["size"]), str(info["etag"])
     if info["kind"] == "generated" and is_shared(cache):
-        answer = _headers(info, 0, "", download, one_time)
-        answer.drop_header("Content-Length", "Accept-Ranges", "ETag")
+        answer = _headers(info, None, "", download, one_time)
         running = answer_shared(
             cache, uid, info, answer.headers, view, chunk_mb * MEGABYTE, one_time
         )
@@ -209,8 +208,7 @@ def _generated(
 ) -> Answer | None:
     """The answer for a generated item that is not complete yet (or an error); ``None``
     once it is complete."""
-    answer = _headers(info, 0, "", download, one_time)
-    answer.drop_header("Content-Length", "Accept-Ranges", "ETag")
+    answer = _headers(info, None, "", download, one_time)
     if one_time and producer is not None:  # one pass, straight from the source
         if view.method == "HEAD":
             return answer
@@ -254,17 +252,22 @@ def _offloaded(
     return answer
 
 
-def _headers(info: CachedFileInfo, size: int, etag: str, download: bool, one_time: bool) -> Answer:
+def _headers(
+    info: CachedFileInfo, size: int | None, etag: str, download: bool, one_time: bool
+) -> Answer:
+    """The headers of an item's 200; ``size=None`` for content still being made: no
+    ``Content-Length``, ``Accept-Ranges`` or ``ETag`` yet (the caller adds what it knows)."""
     content_type = info["content_type"]
-    headers = [
-        ("Content-Type", content_type),
-        ("Content-Length", str(size)),
+    headers = [("Content-Type", content_type)]
+    if size is not None:
+        headers.append(("Content-Length", str(size)))
+    headers += [
         ("Content-Disposition", content_disposition(info["file_name"], download)),
         ("X-Content-Type-Options", "nosniff"),
         ("Cache-Control", "no-store" if one_time else "private, no-cache"),
-        ("Accept-Ranges", "none" if one_time else "bytes"),
-        ("ETag", f'"{etag}"'),
     ]
+    if size is not None:
+        headers += [("Accept-Ranges", "none" if one_time else "bytes"), ("ETag", f'"{etag}"')]
     policy = item_policy(content_type, bool(info.get("trusted")))
     if policy is not None:
         headers.append(("Content-Security-Policy", policy))
