@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 missing=()
-for pkg in chromium chromium-driver redis-server nginx wrk apache2 libapache2-mod-xsendfile; do
+for pkg in chromium chromium-driver redis-server nginx wrk apache2 libapache2-mod-xsendfile unzip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
