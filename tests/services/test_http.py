@@ -383,3 +383,37 @@ def test_raw_non_utf8_query_bytes_are_a_json_400(client: Any) -> None:
     """Some WSGI servers pass undecodable bytes through in QUERY_STRING."""
     response = client.get("/cached-data", environ_overrides={"QUERY_STRING": "uid=\xff&x=\xfe"})
     assert "UTF-8" in assert_json_error(response, 400)["error"]
+
+
+def test_a_file_body_reads_cached_bytes_without_a_thread(tmp_path: Path) -> None:
+    """``next_cached`` reads what the page cache holds at once (the ASGI adapter calls it
+    on the event loop); mixed with ``__next__`` (the thread path) the body is still the
+    file's range, in order, and ``None`` at its end leaves the end to ``__next__``."""
+    from dash_file_cache.services.http import _RWF_NOWAIT, ByteRangeStream
+
+    data = os.urandom(300_000)
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    path.read_bytes()  # in the page cache now
+    body = ByteRangeStream(open(path, "rb"), 1000, 250_000, 64 * 1024)
+    parts = []
+    cached = body.next_cached()
+    if _RWF_NOWAIT is None:  # not Linux: always the thread path
+        assert cached is None
+    else:
+        assert cached == data[1000 : 1000 + 64 * 1024]
+        parts.append(cached)
+    parts.append(next(body))
+    while (piece := body.next_cached()) is not None:
+        parts.append(piece)
+    parts.extend(body)
+    assert b"".join(parts) == data[1000:251_000]
+    assert body.next_cached() is None
+
+
+def test_a_stream_that_is_not_a_file_never_reads_on_the_loop() -> None:
+    from dash_file_cache.services.http import ByteRangeStream
+
+    body = ByteRangeStream(io.BytesIO(b"abcdef"), 1, 4, 2)
+    assert body.next_cached() is None
+    assert list(body) == [b"bc", b"de"]
