@@ -14,7 +14,8 @@ conditional requests, resume.
 Faults are visible: a source that raises, yields something other than bytes or str, or
 makes another number of bytes than ``size=`` said, fails the item: each reader's
 connection is cut (an incomplete transfer, never a clean short end), the exception is
-logged once with its traceback, and later requests get a JSON 500 naming it. When the
+logged once with its traceback, and later requests get a JSON 500 naming it. The source runs
+at most :data:`LEAD` bytes ahead of its furthest reader (back-pressure). When the
 last reader goes away before the end, the source is stopped (its ``close()`` or
 ``aclose()`` runs): a callable runs again on the next request, a generator (which
 cannot) leaves the item answering a JSON 410. A one-time item streams one pass straight
@@ -55,6 +56,10 @@ logger = logging.getLogger("dash_file_cache.services")
 #: States of a producer.
 IDLE, RUNNING, COMPLETE, FAILED, STOPPED = "idle", "running", "complete", "failed", "stopped"
 _TEXT_CHUNK = 1024 * 1024  # characters read at a time from a StringIO a callable returns
+#: The most bytes a producer runs ahead of its furthest reader: a reader that goes away
+#: (Cancel) stops the source within this much of where it was, and a slow reader does
+#: not make the spool grow faster than it reads.
+LEAD = 16 * 1024 * 1024
 
 
 def is_generated(fobj: object) -> bool:
@@ -136,6 +141,7 @@ class Producer:
         self.path: str | None = None
         self.written = 0
         self._readers = 0
+        self._front = 0  # the furthest byte a reader has asked for
         self._stop = False
         self._changed = threading.Condition()
 
@@ -158,6 +164,7 @@ class Producer:
         if stale is not None:
             os.unlink(stale)
         self.written, self._stop, self.state, self.error = 0, False, RUNNING, ""
+        self._front = 0
         thread = threading.Thread(
             target=self._run, args=(handle,), name="dash-file-cache-producer", daemon=True
         )
@@ -179,6 +186,9 @@ class Producer:
                 with self._changed:
                     self.written += len(data)
                     self._changed.notify_all()
+                    # back-pressure: at most LEAD bytes ahead of the furthest reader
+                    while self.written - self._front > LEAD and not self._stop:
+                        self._changed.wait()
                     if self._stop:
                         self.state = STOPPED
                         return
@@ -208,6 +218,9 @@ class Producer:
         :raises OSError: if the item failed or was stopped before ``offset``.
         """
         with self._changed:
+            if offset + most > self._front:
+                self._front = offset + most
+                self._changed.notify_all()  # the producer may go on
             while self.written <= offset and self.state == RUNNING:
                 self._changed.wait()
             available, state = self.written - offset, self.state
@@ -223,11 +236,13 @@ class Producer:
             self._readers -= 1
             if self._readers <= 0 and self.state == RUNNING:
                 self._stop = True
+                self._changed.notify_all()
 
     def discard(self) -> None:
         """Delete the spool (the item left the cache); readers keep their open handles."""
         with self._changed:
             self._stop = True
+            self._changed.notify_all()
             path, self.path = self.path, None
         if path is not None:
             try:

@@ -16,7 +16,8 @@ Faults: a source that raises (or makes another number of bytes than ``size=`` sa
 cuts every reader's transfer, is logged once with its traceback in the process that ran
 it, and the item's record keeps the error: later requests, anywhere, get a JSON 500
 naming it. When the readers of the producing process have all gone before the end, the
-source is stopped (its ``close()`` runs), what it wrote is dropped and readers in other
+source is stopped (its ``close()`` runs; it runs at most ``LEAD`` bytes ahead of
+that process's furthest reader), what it wrote is dropped and readers in other
 processes are cut; the next request runs it again. A producing process that dies
 releases the item the same way (a file lock; a Redis lease of 15 s). A one-time item is
 claimed by one request (atomically, across processes) and streamed straight from its
@@ -34,7 +35,16 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from ..caches.typehints import CachedData, CachedFileInfo
-from .generated import COMPLETE, FAILED, RUNNING, STOPPED, OnePass, _as_bytes, _sync_chunks
+from .generated import (
+    COMPLETE,
+    FAILED,
+    LEAD,
+    RUNNING,
+    STOPPED,
+    OnePass,
+    _as_bytes,
+    _sync_chunks,
+)
 from .http import NOT_FOUND, json_error, media_charset
 from .wire import Answer, RequestView
 
@@ -90,6 +100,7 @@ class SharedRun:
         self.state, self.error = RUNNING, ""
         self.visible = 0  # bytes readers can read now
         self.readers = 0
+        self._front = 0  # the furthest byte a reader of this process asked for
         self._stop = False
         self.changed = threading.Condition()
 
@@ -112,6 +123,9 @@ class SharedRun:
                 with self.changed:
                     self.visible = self.writer.visible
                     self.changed.notify_all()
+                    # back-pressure: at most LEAD bytes ahead of this process's readers
+                    while written - self._front > LEAD and not self._stop:
+                        self.changed.wait()
                     if self._stop:
                         self.state = STOPPED
                         break
@@ -148,6 +162,13 @@ class SharedRun:
             with self.changed:
                 self.changed.notify_all()
 
+    def reached(self, offset: int) -> None:
+        """A reader of this process asks for bytes up to ``offset``: the source may go on."""
+        with self.changed:
+            if offset > self._front:
+                self._front = offset
+                self.changed.notify_all()
+
     def wait(self, offset: int, timeout: float) -> None:
         """Wait until bytes beyond ``offset`` are readable or the run ended."""
         with self.changed:
@@ -160,6 +181,7 @@ class SharedRun:
             self.readers -= 1
             if self.readers <= 0 and self.state == RUNNING:
                 self._stop = True
+                self.changed.notify_all()
 
 
 class SharedFollower:
@@ -201,6 +223,8 @@ class SharedFollower:
                     raise OSError("the stored item ended short of its size")
                 self._left -= len(data)
                 return data
+            if self._run is not None:
+                self._run.reached(self._offset + self.chunk)
             data = bytes(self._reader.read(self._offset, self.chunk))
             if data:
                 self._pause = POLL_FIRST

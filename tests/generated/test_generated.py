@@ -244,6 +244,37 @@ def test_the_last_reader_leaving_stops_the_source(backend: str) -> None:
 
 
 @BACKENDS
+def test_the_source_runs_only_a_bounded_lead_ahead_of_its_reader(backend: str) -> None:
+    """Back-pressure: a fast source (200 MiB) whose one reader takes 1 MiB and leaves is
+    stopped within ``LEAD`` (plus what the sockets held) of that reader, not run to its
+    end into the spool."""
+    from dash_file_cache.services.generated import LEAD
+
+    made: list[int] = []
+    closed = threading.Event()
+
+    def fast() -> Iterator[bytes]:
+        try:
+            for _ in range(200):
+                made.append(1)
+                yield b"z" * (1 << 20)
+        finally:
+            closed.set()
+
+    with served(backend) as (service, base):
+        address = service.register(fast())
+        conn = connect(base)
+        conn.request("GET", address)
+        response = conn.getresponse()
+        assert len(response.read(1 << 20)) == 1 << 20
+        response.close()
+        conn.close()
+        wait_until(closed.is_set, timeout=20, what="the generator to be closed")
+    assert len(made) < 200
+    assert len(made) <= LEAD // (1 << 20) + 64, len(made)  # the lead, plus socket buffers
+
+
+@BACKENDS
 def test_one_time_generated_items_stream_one_pass(backend: str) -> None:
     calls: list[int] = []
 
