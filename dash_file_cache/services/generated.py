@@ -26,8 +26,6 @@ An async iterable runs in the producer's thread, on an event loop of its own.
 
 from __future__ import annotations
 
-import asyncio
-import io
 import logging
 import mimetypes
 import os
@@ -35,11 +33,11 @@ import shutil
 import tempfile
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 from ..caches.typehints import CachedFileInfo
 from .http import NOT_FOUND, json_error, media_charset, with_charset
+from .sources import OnePass, as_bytes, is_generated, sync_chunks
 from .wire import Answer, RequestView
 
 __all__ = (
@@ -55,69 +53,10 @@ logger = logging.getLogger("dash_file_cache.services")
 
 #: States of a producer.
 IDLE, RUNNING, COMPLETE, FAILED, STOPPED = "idle", "running", "complete", "failed", "stopped"
-_TEXT_CHUNK = 1024 * 1024  # characters read at a time from a StringIO a callable returns
 #: The most bytes a producer runs ahead of its furthest reader: a reader that goes away
 #: (Cancel) stops the source within this much of where it was, and a slow reader does
 #: not make the spool grow faster than it reads.
 LEAD = 16 * 1024 * 1024
-
-
-def is_generated(fobj: object) -> bool:
-    """Whether ``fobj`` is generated content (not a path, ``bytes`` or a file object)."""
-    if isinstance(fobj, (str, bytes, bytearray, memoryview, os.PathLike, io.IOBase)):
-        return False
-    return callable(fobj) or hasattr(fobj, "__aiter__") or isinstance(fobj, Iterable)
-
-
-def _as_bytes(chunk: object, charset: str) -> bytes:
-    if isinstance(chunk, bytes):
-        return chunk
-    if isinstance(chunk, str):
-        return chunk.encode(charset)
-    if isinstance(chunk, (bytearray, memoryview)):
-        return bytes(chunk)
-    raise TypeError(f"the source yielded a {type(chunk).__name__}; yield bytes or str")
-
-
-def _sync_chunks(result: object) -> tuple[Iterator[object], Callable[[], None]]:
-    """Chunks of what a source is (or a callable returned), and how to close it."""
-    if isinstance(result, (bytes, bytearray, memoryview, str)):
-        return iter([result]), lambda: None
-    if isinstance(result, io.IOBase):
-        size = _TEXT_CHUNK
-        return iter(lambda: result.read(size), result.read(0)), result.close
-    if hasattr(result, "__aiter__"):
-        return _from_async(result)
-    if isinstance(result, Iterable):
-        chunks = iter(result)
-        return chunks, getattr(chunks, "close", lambda: None)
-    raise TypeError(
-        f"the callable returned a {type(result).__name__}; return bytes, str or an "
-        "iterable (or async iterable) of them"
-    )
-
-
-def _from_async(source: Any) -> tuple[Iterator[object], Callable[[], None]]:
-    """An async iterable as a sync iterator, on an event loop of its own."""
-    loop = asyncio.new_event_loop()
-    chunks: AsyncIterator[object] = source.__aiter__()
-
-    def pull() -> Iterator[object]:
-        while True:
-            try:
-                yield loop.run_until_complete(chunks.__anext__())
-            except StopAsyncIteration:
-                return
-
-    def close() -> None:
-        try:
-            aclose = getattr(chunks, "aclose", None)
-            if aclose is not None:
-                loop.run_until_complete(aclose())
-        finally:
-            loop.close()
-
-    return pull(), close
 
 
 class Producer:
@@ -175,9 +114,9 @@ class Producer:
         close: Callable[[], None] = lambda: None  # noqa: E731
         try:
             source = self.source() if callable(self.source) else self.source
-            chunks, close = _sync_chunks(source)
+            chunks, close = sync_chunks(source)
             for chunk in chunks:
-                data = _as_bytes(chunk, self.charset)
+                data = as_bytes(chunk, self.charset)
                 if self.size is not None and self.written + len(data) > self.size:
                     raise ValueError(f"the source made more bytes than size={self.size}")
                 if self.limit is not None and self.written + len(data) > self.limit:
@@ -285,49 +224,6 @@ class Follower:
         if producer is not None:
             os.close(self._handle)
             producer.leave()
-
-
-class OnePass:
-    """The body of a one-time generated item: the source itself, run by its one reader."""
-
-    def __init__(self, source: object, size: int | None, charset: str, chunk: int) -> None:
-        self.chunk = chunk
-        self._charset, self._size, self._sent = charset, size, 0
-        self._chunks: Iterator[object] | None = None
-        self._close: Callable[[], None] = lambda: None
-        self._source = source
-
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
-        try:
-            if self._chunks is None:
-                source = self._source() if callable(self._source) else self._source
-                self._chunks, self._close = _sync_chunks(source)
-            try:
-                data = _as_bytes(next(self._chunks), self._charset)
-            except StopIteration:
-                if self._size is not None and self._sent != self._size:
-                    raise ValueError(
-                        f"the source made {self._sent} bytes, not size={self._size}"
-                    ) from None
-                self.close()
-                raise
-        except StopIteration:
-            raise
-        except Exception as exc:
-            logger.exception("dash-file-cache: the source of a one-time generated item failed")
-            self.close()
-            raise OSError(f"the item's source failed: {type(exc).__name__}") from exc
-        self._sent += len(data)
-        return data
-
-    def close(self) -> None:
-        """Close the source (idempotent)."""
-        close, self._close = self._close, lambda: None
-        self._chunks = iter(())
-        close()
 
 
 def make_generated(

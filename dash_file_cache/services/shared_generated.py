@@ -35,17 +35,9 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from ..caches.typehints import CachedData, CachedFileInfo
-from .generated import (
-    COMPLETE,
-    FAILED,
-    LEAD,
-    RUNNING,
-    STOPPED,
-    OnePass,
-    _as_bytes,
-    _sync_chunks,
-)
+from .generated import COMPLETE, FAILED, LEAD, RUNNING, STOPPED
 from .http import NOT_FOUND, json_error, media_charset
+from .sources import OnePass, as_bytes, sync_chunks
 from .wire import Answer, RequestView
 
 __all__ = ("SharedFollower", "SharedRun", "answer_shared", "is_shared", "pack_source")
@@ -113,9 +105,9 @@ class SharedRun:
         written = 0
         try:
             source = pickle.loads(self.packed)
-            chunks, close = _sync_chunks(source() if callable(source) else source)
+            chunks, close = sync_chunks(source() if callable(source) else source)
             for chunk in chunks:
-                data = _as_bytes(chunk, self.charset)
+                data = as_bytes(chunk, self.charset)
                 if self.size is not None and written + len(data) > self.size:
                     raise ValueError(f"the source made more bytes than size={self.size}")
                 self.writer.append(data)

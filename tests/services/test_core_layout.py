@@ -25,6 +25,7 @@ CORE = {
     "worker",
     "generated",
     "shared_generated",
+    "sources",
 }
 FRAMEWORKS = ("flask", "werkzeug", "starlette", "fastapi", "quart", "anyio", "dash", "uvicorn")
 
