@@ -182,8 +182,11 @@ class ServiceData:
         returning one of these (or ``bytes``/``str``), run only when the browser first
         asks. Its first reader streams while the bytes are kept, so later requests,
         ranges and resumes are served from the stored copy; ``str`` chunks are encoded
-        in ``content_type``'s charset, else UTF-8. Served by this process: it needs a
-        cache of this process (``CachePlain``, or ``CacheFile()`` without a directory).
+        in ``content_type``'s charset, else UTF-8. On a cache of this process
+        (``CachePlain``, ``CacheFile()``) any of these forms; on a cache shared by
+        workers or hosts (``CacheFile(directory)``, ``CacheRedis``) a source that pickles
+        (a module-level function, or ``functools.partial`` of one), run once by whichever
+        process gets the first request (:mod:`dash_file_cache.services.shared_generated`).
 
         :param fobj: the path, a ``StringIO``/``BytesIO`` holding the file, or generated
             content (above).
@@ -217,8 +220,9 @@ class ServiceData:
             public path prefix, see :meth:`serve`) for fetching the item.
         :raises TypeError: if an argument has the wrong type.
         :raises ValueError: if a media type is malformed, a ``StringIO`` cannot be encoded
-            in its charset, a path is not a regular file, or the item exceeds the cache's
-            ``max_bytes``.
+            in its charset, a path is not a regular file, the item exceeds the cache's
+            ``max_bytes``, or generated content does not pickle for a shared cache (or
+            the cache is a ``CacheQueue``).
         :raises FileNotFoundError: if the path does not exist.
         :raises RuntimeError: if the service resolves owners and this runs outside a
             request without ``owner=``.
