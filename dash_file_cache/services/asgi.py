@@ -51,6 +51,11 @@ SLOW_SEND = 0.01  # seconds: a send that took longer waited for a slow client
 #: clients download at once (a server holds each sent chunk until the client takes it).
 SHARED_BUDGET = 8 * 1024 * 1024
 _streams = 0  # bodies being sent by this process (on its event loop)
+#: seconds: when the loop takes longer than this to come back to a body that sends
+#: without waiting (many bodies filling empty socket buffers at once), the body steps
+#: aside for twice as long, so that other requests (a page, a callback) are not queued
+#: behind the bulk of the sends
+BUSY_LOOP = 0.002
 _READ = frozenset(name.encode("latin-1") for name in READ_HEADERS)
 
 
@@ -131,7 +136,10 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
 
     A chunk of a file that the page cache holds is read on the loop (``next_cached``:
     a read that cannot wait for the disk, cheaper than a thread hop); any other read
-    runs in a thread.
+    runs in a thread. Between two chunks read on the loop the body yields; when the
+    loop took longer than :data:`BUSY_LOOP` to come back (many bodies filling empty
+    socket buffers at once, as when 200 downloads start together), it steps aside for
+    twice as long, so the app's other requests are not queued behind the bulk sends.
     Each ``send`` waits while the server's write buffer is full (backpressure). The
     chunk size adapts to the client, as a window: it starts at :data:`FIRST_CHUNK` and
     doubles after each ``send`` that did not wait, up to the body's own ``chunk``; after
@@ -158,7 +166,11 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
             if chunk is None:  # an OSError: cut the connection
                 chunk = await asyncio.to_thread(next, body, _END)
             else:  # let the loop run others (and see a disconnect) between two chunks
+                turn = loop.time()
                 await asyncio.sleep(0)
+                lag = loop.time() - turn  # how long the loop took to come back to us
+                if lag > BUSY_LOOP and _streams > 1:
+                    await asyncio.sleep(2 * lag)  # a busy loop: step aside, twice as long
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
