@@ -253,7 +253,9 @@ def run_case(mode: str, path: Path, size: int, work: Path) -> Result:
         driver.find_element(By.CSS_SELECTOR, ".dfc-download-link__button").click()
         ended = None
         deadline = clicked + TIMEOUT
-        while time.time() < deadline and sampler.landed_at is None:
+        # until the file landed and the component reported its end (either may come first:
+        # a small file lands before the status callback reaches the server)
+        while time.time() < deadline and (sampler.landed_at is None or ended is None):
             seen = events(port)
             if ended is None:
                 ended = next((e for e in seen if e["status"] in FINAL), None)
