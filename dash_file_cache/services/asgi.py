@@ -56,6 +56,9 @@ _streams = 0  # bodies being sent by this process (on its event loop)
 #: aside for twice as long, so that other requests (a page, a callback) are not queued
 #: behind the bulk of the sends
 BUSY_LOOP = 0.002
+#: seconds: the longest a body steps aside at once (a loop blocked for long by other
+#: code must not stall a download for twice as long)
+MOST_ASIDE = 0.05
 _READ = frozenset(name.encode("latin-1") for name in READ_HEADERS)
 
 
@@ -169,8 +172,8 @@ async def _send_stream(body: Body, receive: Receive, send: Send) -> None:
                 turn = loop.time()
                 await asyncio.sleep(0)
                 lag = loop.time() - turn  # how long the loop took to come back to us
-                if lag > BUSY_LOOP and _streams > 1:
-                    await asyncio.sleep(2 * lag)  # a busy loop: step aside, twice as long
+                if lag > BUSY_LOOP and _streams > 1:  # a busy loop: step aside, twice as
+                    await asyncio.sleep(min(2 * lag, MOST_ASIDE))  # long (bounded)
             if chunk is _END:
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
                 return
