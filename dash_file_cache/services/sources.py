@@ -1,7 +1,7 @@
 """What a generated item's source is, and how its chunks are read: an iterable or
 generator of ``bytes``/``str``, an async iterable (run on an event loop of its own), or a
 callable returning one of these; and :class:`OnePass`, the body of a one-time generated
-item (the source itself, run by its one reader, storing nothing).
+item (one pass of the source, a few chunks ahead of its one reader, storing nothing).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import asyncio
 import io
 import logging
 import os
+import threading
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
@@ -17,6 +19,8 @@ __all__ = ("OnePass", "as_bytes", "is_generated", "sync_chunks")
 
 logger = logging.getLogger("dash_file_cache.services")
 _TEXT_CHUNK = 1024 * 1024  # characters read at a time from a StringIO a callable returns
+#: The most bytes a one-time item's source makes ahead of its reader.
+AHEAD = 4 * 1024 * 1024
 
 
 def is_generated(fobj: object) -> bool:
@@ -78,43 +82,91 @@ def _from_async(source: Any) -> tuple[Iterator[object], Callable[[], None]]:
 
 
 class OnePass:
-    """The body of a one-time generated item: the source itself, run by its one reader."""
+    """The body of a one-time generated item: one pass of the source, storing nothing.
+
+    The source runs in a thread of its own at most :data:`AHEAD` bytes ahead of the
+    reader, so making the bytes and sending them overlap (the reader's thread waits on
+    the socket while the source makes the next chunk). :meth:`close` (the reader went
+    away, or the body ended) stops the source and waits for its ``close()`` to run.
+    """
 
     def __init__(self, source: object, size: int | None, charset: str, chunk: int) -> None:
         self.chunk = chunk
-        self._charset, self._size, self._sent = charset, size, 0
-        self._chunks: Iterator[object] | None = None
-        self._close: Callable[[], None] = lambda: None
-        self._source = source
+        self._source, self._size, self._charset = source, size, charset
+        self._ready: deque[bytes] = deque()
+        self._queued = 0  # bytes in ``_ready``
+        self._ended = False  # the source ended, every byte it made is queued
+        self._failure: BaseException | None = None
+        self._stop = False
+        self._changed = threading.Condition()
+        self._thread: threading.Thread | None = None
 
     def __iter__(self) -> Iterator[bytes]:
         return self
 
     def __next__(self) -> bytes:
+        with self._changed:
+            if self._thread is None and not self._stop:
+                self._thread = threading.Thread(
+                    target=self._run, name="dash-file-cache-one-pass", daemon=True
+                )
+                self._thread.start()
+            while not (self._ready or self._ended or self._failure or self._stop):
+                self._changed.wait()
+            if self._ready:
+                data = self._ready.popleft()
+                self._queued -= len(data)
+                self._changed.notify_all()
+                return data
+            failure = self._failure
+        if failure is not None:
+            self.close()
+            raise OSError(f"the item's source failed: {type(failure).__name__}") from failure
+        self.close()
+        raise StopIteration
+
+    def _run(self) -> None:
+        """The source's thread: its chunks into the queue, at most AHEAD bytes ahead."""
+        close: Callable[[], None] = lambda: None  # noqa: E731
+        made = 0
         try:
-            if self._chunks is None:
-                source = self._source() if callable(self._source) else self._source
-                self._chunks, self._close = sync_chunks(source)
-            try:
-                data = as_bytes(next(self._chunks), self._charset)
-            except StopIteration:
-                if self._size is not None and self._sent != self._size:
-                    raise ValueError(
-                        f"the source made {self._sent} bytes, not size={self._size}"
-                    ) from None
-                self.close()
-                raise
-        except StopIteration:
-            raise
+            source = self._source() if callable(self._source) else self._source
+            chunks, close = sync_chunks(source)
+            for chunk in chunks:
+                data = as_bytes(chunk, self._charset)
+                made += len(data)
+                if self._size is not None and made > self._size:
+                    raise ValueError(f"the source made more bytes than size={self._size}")
+                with self._changed:
+                    while self._queued >= AHEAD and not self._stop:
+                        self._changed.wait()
+                    if self._stop:
+                        return
+                    self._ready.append(data)
+                    self._queued += len(data)
+                    self._changed.notify_all()
+            if self._size is not None and made != self._size:
+                raise ValueError(f"the source made {made} bytes, not size={self._size}")
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
         except Exception as exc:
             logger.exception("dash-file-cache: the source of a one-time generated item failed")
-            self.close()
-            raise OSError(f"the item's source failed: {type(exc).__name__}") from exc
-        self._sent += len(data)
-        return data
+            with self._changed:
+                self._failure = exc
+                self._changed.notify_all()
+        finally:
+            try:
+                close()
+            except Exception:
+                logger.exception("dash-file-cache: closing the source of an item failed")
 
     def close(self) -> None:
-        """Close the source (idempotent)."""
-        close, self._close = self._close, lambda: None
-        self._chunks = iter(())
-        close()
+        """Stop the source and wait until its ``close()`` has run (idempotent)."""
+        with self._changed:
+            self._stop = True
+            self._ready.clear()
+            self._changed.notify_all()
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()

@@ -244,11 +244,15 @@ def test_the_last_reader_leaving_stops_the_source(backend: str) -> None:
 
 
 @BACKENDS
-def test_the_source_runs_only_a_bounded_lead_ahead_of_its_reader(backend: str) -> None:
+@pytest.mark.parametrize("one_time", [False, True])
+def test_the_source_runs_only_a_bounded_lead_ahead_of_its_reader(
+    backend: str, one_time: bool
+) -> None:
     """Back-pressure: a fast source (200 MiB) whose one reader takes 1 MiB and leaves is
-    stopped within ``LEAD`` (plus what the sockets held) of that reader, not run to its
-    end into the spool."""
+    stopped within ``LEAD`` (one-time: ``AHEAD``), plus what the sockets held, of that
+    reader, not run to its end (into the spool)."""
     from dash_file_cache.services.generated import LEAD
+    from dash_file_cache.services.sources import AHEAD
 
     made: list[int] = []
     closed = threading.Event()
@@ -262,7 +266,7 @@ def test_the_source_runs_only_a_bounded_lead_ahead_of_its_reader(backend: str) -
             closed.set()
 
     with served(backend) as (service, base):
-        address = service.register(fast())
+        address = service.register(fast(), one_time_service=one_time)
         conn = connect(base)
         conn.request("GET", address)
         response = conn.getresponse()
@@ -271,7 +275,8 @@ def test_the_source_runs_only_a_bounded_lead_ahead_of_its_reader(backend: str) -
         conn.close()
         wait_until(closed.is_set, timeout=20, what="the generator to be closed")
     assert len(made) < 200
-    assert len(made) <= LEAD // (1 << 20) + 64, len(made)  # the lead, plus socket buffers
+    lead = AHEAD if one_time else LEAD
+    assert len(made) <= lead // (1 << 20) + 64, len(made)  # the lead, plus socket buffers
 
 
 @BACKENDS
@@ -290,6 +295,35 @@ def test_one_time_generated_items_stream_one_pass(backend: str) -> None:
         assert headers["cache-control"] == "no-store"
         assert get(base, address)[0] == 404
         assert os.listdir(service._producers.folder) == []  # nothing was stored
+
+
+@BACKENDS
+def test_a_one_time_source_that_fails_cuts_its_reader(
+    backend: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = threading.Event()
+
+    def broken() -> Iterator[bytes]:
+        try:
+            yield b"x" * 300_000
+            raise ValueError("the database went away")
+        finally:
+            closed.set()
+
+    with served(backend) as (service, base), caplog.at_level(logging.ERROR):
+        address = service.register(broken(), one_time_service=True)
+        conn = connect(base)
+        try:
+            conn.request("GET", address)
+            response = conn.getresponse()
+            assert response.status == 200
+            with pytest.raises(http.client.IncompleteRead):  # not a clean, short end
+                response.read()
+        finally:
+            conn.close()
+        assert closed.is_set()
+    failures = [r for r in caplog.records if "one-time generated item failed" in r.message]
+    assert len(failures) == 1 and failures[0].exc_info is not None
 
 
 def _lines() -> Iterator[bytes]:
