@@ -41,7 +41,12 @@ ROUTED_METHODS = ["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
 RETRY_AFTER = "5"  # seconds a client should wait after a 503
 #: The query string of almost every request, as ``register()`` writes it: read without
 #: parsing (anything else takes the general path, same answers).
-_PLAIN_QUERY = re.compile(r"uid=([0-9a-f]{32})(&download=(?:true|false))?")
+_PLAIN_QUERY = re.compile(r"uid=([0-9a-f]{32})(&download=(?:true|false))?(&reuse=1)?")
+#: ``Cache-Control`` of an item asked for with ``reuse=1`` (a CachedImage's request):
+#: the browser may reuse the answer for this long without asking again, so that the
+#: ``<img>`` showing the picture joins the transfer the component's fetch started
+#: (Chromium's HTTP cache feeds both from one download) instead of a second one.
+REUSE = "private, max-age=10"
 #: The item's answer: (uid, download, request) -> answer.
 Stream = Callable[[str, bool, RequestView], Answer]
 
@@ -114,13 +119,16 @@ def _answer(stream: Stream, outage: Outage, view: RequestView) -> Answer:
     plain = _PLAIN_QUERY.fullmatch(view.query)
     if plain is not None:
         uid, download = plain.group(1), plain.group(2) == "&download=true"
+        reuse = plain.group(3) is not None
     else:
         parsed = _parse_query(view.query)
         if isinstance(parsed, Answer):
             return parsed
-        uid, download = parsed
+        uid, download, reuse = parsed
     try:
         reply = stream(uid, download, view)
+        if reuse:
+            _reusable(reply)
     except FileNotFoundError:
         reply = json_error(404, NOT_FOUND)
     except BackendUnavailable as exc:
@@ -135,8 +143,17 @@ def _answer(stream: Stream, outage: Outage, view: RequestView) -> Answer:
     return reply
 
 
-def _parse_query(query: str) -> tuple[str, bool] | Answer:
-    """``(uid, download)`` from any query string, or the JSON 400 that refuses it.
+def _reusable(reply: Answer) -> None:
+    """Let the browser reuse ``reply`` for a while (:data:`REUSE`), unless it must not be
+    kept (a one-time item's ``no-store``, an error)."""
+    headers = reply.headers
+    for index, (name, value) in enumerate(headers):
+        if name == "Cache-Control" and value == "private, no-cache":
+            headers[index] = (name, REUSE)
+
+
+def _parse_query(query: str) -> tuple[str, bool, bool] | Answer:
+    """``(uid, download, reuse)`` from any query string, or the JSON 400 that refuses it.
 
     Read as Flask reads ``request.args``: ``&``-separated, ``+`` is a space, percent
     escapes decoded as UTF-8 (invalid ones become U+FFFD), the first value of a name
@@ -159,4 +176,7 @@ def _parse_query(query: str) -> tuple[str, bool] | Answer:
         download = parse_bool(args.get("download"))
     except ValueError as exc:
         return json_error(400, f"the query parameter 'download' is invalid: {exc}")
-    return uid, download
+    reuse = args.get("reuse")
+    if reuse not in (None, "1"):
+        return json_error(400, "the query parameter 'reuse' must be 1")
+    return uid, download, reuse == "1"

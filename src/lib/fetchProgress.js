@@ -102,6 +102,8 @@ async function httpError(response) {
 
 /** Bytes gathered before they are appended to the Blob being built. */
 const BLOB_PART_BYTES = 4 * 1024 * 1024;
+/** The buffer a body read for its progress only is read into. */
+const COUNT_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Ask for the headers only (HEAD). Resolves to `{ok, status, headers, total}`;
@@ -138,12 +140,24 @@ export async function fetchHead(url, { signal, headers, credentials } = {}) {
  * @param {boolean} [options.verify] read the Blob's last byte before resolving, so a
  *     Blob the browser could not keep rejects here (default true); false for callers
  *     whose next step reads the Blob anyway and reports its failure.
- * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
+ * @param {function(Headers): boolean} [options.onHeaders] called with the headers of a
+ *     successful answer; returning true means the caller gets the bytes another way
+ *     (e.g. an `<img>` fed by the same transfer through the HTTP cache): the body is
+ *     read for the progress only and `blob` is null.
+ * @returns {Promise<{blob: (Blob|null), headers: Headers, status: number, loaded: number,
  *     total: (number|null)}>}
  */
 export async function fetchWithProgress(
     url,
-    { signal, onProgress, maxBytes = null, headers: sent = null, credentials, verify = true } = {}
+    {
+        signal,
+        onProgress,
+        maxBytes = null,
+        headers: sent = null,
+        credentials,
+        verify = true,
+        onHeaders = null,
+    } = {}
 ) {
     const response = await fetch(url, {
         credentials: credentialsMode(credentials),
@@ -168,6 +182,11 @@ export async function fetchWithProgress(
     };
     const type = headers.get("Content-Type") || "";
     report(0);
+    if (onHeaders && onHeaders(headers) && response.body) {
+        // The caller gets the bytes another way: read them for the progress only.
+        const counted = await countBytes(response.body, report);
+        return { blob: null, headers, status, loaded: counted, total };
+    }
     if (!response.body) {
         // No stream support: one progress step at the end.
         const whole = await response.blob();
@@ -181,6 +200,39 @@ export async function fetchWithProgress(
         await checkReadable(blob);
     }
     return { blob, headers, status, loaded, total };
+}
+
+/**
+ * Read `body` to its end keeping nothing, calling `report(loaded)` after every read.
+ * A BYOB reader fills one buffer over and over (no chunk is allocated per read).
+ */
+async function countBytes(body, report) {
+    let byob = null;
+    try {
+        byob = body.getReader({ mode: "byob" });
+    } catch (_unsupported) {
+        byob = null;
+    }
+    const reader = byob || body.getReader();
+    let buffer = byob ? new ArrayBuffer(COUNT_BUFFER_BYTES) : null;
+    let loaded = 0;
+    try {
+        for (;;) {
+            const { done, value } = await (byob // eslint-disable-line no-await-in-loop
+                ? byob.read(new Uint8Array(buffer))
+                : reader.read());
+            if (value) {
+                buffer = value.buffer;
+                loaded += value.byteLength;
+            }
+            if (done) {
+                return loaded;
+            }
+            report(loaded);
+        }
+    } finally {
+        reader.releaseLock();
+    }
 }
 
 /**

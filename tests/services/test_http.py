@@ -417,3 +417,37 @@ def test_a_stream_that_is_not_a_file_never_reads_on_the_loop() -> None:
     body = ByteRangeStream(io.BytesIO(b"abcdef"), 1, 4, 2)
     assert body.next_cached() is None
     assert list(body) == [b"bc", b"de"]
+
+
+# -- reuse=1 (CachedImage's requests) ------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["&reuse=1", "&download=false&reuse=1", "&reuse=1&download=0"])
+def test_reuse_lets_the_browser_keep_the_answer_briefly(
+    service: dfc.ServiceData, client: Any, query: str
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD))
+    response = client.get(address + query)  # the plain query and the parsed one
+    assert (response.status_code, response.data) == (200, PAYLOAD)
+    assert response.headers["Cache-Control"] == "private, max-age=10"
+    etag = response.headers["ETag"]
+    again = client.get(address + query, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["Cache-Control"] == "private, max-age=10"
+    assert client.get(address).headers["Cache-Control"] == "private, no-cache"
+
+
+def test_reuse_keeps_one_time_items_and_errors_unkept(
+    service: dfc.ServiceData, client: Any
+) -> None:
+    address = service.register(io.BytesIO(PAYLOAD), one_time_service=True)
+    response = client.get(address + "&reuse=1")
+    assert response.headers["Cache-Control"] == "no-store" and response.data == PAYLOAD
+    missing = client.get(address + "&reuse=1")
+    assert_json_error(missing, 404)
+    assert "max-age" not in missing.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("value", ["0", "true", ""])
+def test_a_bad_reuse_value_answers_400(service: dfc.ServiceData, client: Any, value: str) -> None:
+    address = service.register(io.BytesIO(b"x")) + f"&reuse={value}"
+    assert "reuse" in assert_json_error(client.get(address), 400)["error"]

@@ -33,35 +33,73 @@ function cssPixels(value) {
 const NOT_AN_IMAGE = "The data could not be decoded as an image.";
 
 /**
- * Resolve once `url` has loaded and been decoded as an image, so swapping it in
- * neither flickers nor waits for a decode at its first paint. `HTMLImageElement.decode()`
- * decodes off the main thread, and the `<img>` that then shows the same URL paints the
- * decoded picture; where it is missing, the `load` event is the fallback.
+ * Start loading `url` as an image: `{done, cancel}`, where `done` resolves once it has
+ * loaded and been decoded, so swapping it in neither flickers nor waits for a decode at
+ * its first paint. `HTMLImageElement.decode()` decodes off the main thread, and the
+ * `<img>` that then shows the same URL paints the decoded picture; where it is
+ * missing, the `load` event is the fallback. `cancel()` stops the load.
  */
-function loadImage(url) {
+function startImage(url) {
     const image = new Image();
     image.decoding = "async";
+    let done;
     if (typeof image.decode === "function") {
         image.src = url;
-        return image.decode().catch(() => {
+        done = image.decode().catch(() => {
             throw new Error(NOT_AN_IMAGE);
         });
+    } else {
+        done = new Promise((resolve, reject) => {
+            image.onload = () => resolve();
+            image.onerror = () => reject(new Error(NOT_AN_IMAGE));
+            image.src = url;
+        });
     }
-    return new Promise((resolve, reject) => {
-        image.onload = () => resolve();
-        image.onerror = () => reject(new Error(NOT_AN_IMAGE));
-        image.src = url;
-    });
+    done.catch(() => undefined); // awaited later, or dropped when cancelled
+    return { done, cancel: () => image.removeAttribute("src") };
+}
+
+const UID = /^[0-9a-f]{32}$/;
+
+/**
+ * The address to fetch for `src`: for an item of a service on this page's origin,
+ * `src` with `reuse=1`, which lets the browser reuse the answer for a few seconds: the
+ * `<img>` started when its headers arrive then joins the same transfer through the
+ * HTTP cache and decodes as the bytes come, instead of decoding a Blob at the end.
+ * Anything else (another origin, not a service's address) is fetched as it is.
+ */
+function reuseAddress(src) {
+    let url;
+    try {
+        url = new URL(src, window.location.href);
+    } catch (_invalid) {
+        return src;
+    }
+    if (url.origin !== window.location.origin || !UID.test(url.searchParams.get("uid") || "")) {
+        return src;
+    }
+    url.searchParams.set("reuse", "1");
+    return url.href;
+}
+
+/** Whether the browser may reuse an answer with these headers without asking again. */
+function reusable(headers) {
+    const control = (headers.get("Cache-Control") || "").toLowerCase();
+    return /(^|,)\s*max-age=[1-9]/.test(control) && !/no-store|no-cache/.test(control);
 }
 
 /**
  * An image loaded through a streamed fetch, with a progress bar while it loads.
  *
- * The bytes of `src` are fetched with progress, kept as a Blob and shown through an
- * object URL. When `src` changes, the previous image stays on screen until the new
- * one has loaded (no flicker), and a fetch still running for an older `src` is
- * aborted. Every object URL the component makes is revoked when its image is
- * replaced and when the component unmounts.
+ * The bytes of `src` are fetched with progress. For an item of a service on the page's
+ * own origin, the fetch asks with `reuse=1` and the `<img>`, started as soon as the
+ * headers arrive, joins the same transfer through the browser's HTTP cache: the
+ * picture decodes while the bytes come, and nothing is downloaded twice. Anything
+ * else (another origin, a one-time item, an answer that cannot be reused) is kept as
+ * a Blob and shown through an object URL. When `src` changes, the previous image
+ * stays on screen until the new one has loaded (no flicker), and a fetch still
+ * running for an older `src` is aborted. Every object URL the component makes is
+ * revoked when its image is replaced and when the component unmounts.
  *
  * `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
  * `width` and `height` to the `<img>` itself, which never grows wider than the
@@ -113,7 +151,7 @@ export default function CachedImage({
         if (!shown) {
             return undefined;
         }
-        return () => URL.revokeObjectURL(shown);
+        return shown.startsWith("blob:") ? () => URL.revokeObjectURL(shown) : undefined;
     }, [shown]);
 
     useEffect(() => {
@@ -140,12 +178,25 @@ export default function CachedImage({
             renderer.push(progress);
             reporter.push(progress);
         };
-        const fetched = fetchWithProgress(src, {
+        const address = reuseAddress(src);
+        let direct = null; // the picture loading from the same transfer, if reusable
+        const fetched = fetchWithProgress(address, {
             signal,
             onProgress,
             credentials,
             verify: false, // a Blob the browser could not keep fails to decode instead
+            onHeaders:
+                address === src
+                    ? null
+                    : (headers) => {
+                          if (signal.aborted || !reusable(headers)) {
+                              return false;
+                          }
+                          direct = startImage(address);
+                          return true;
+                      },
         });
+        signal.addEventListener("abort", () => direct && direct.cancel());
         setLocal(start);
         report({ status: "loading", progress: start, error: null });
         reporter.restart();
@@ -157,14 +208,22 @@ export default function CachedImage({
                 const result = await fetched;
                 renderer.cancel();
                 setLocal(reached); // every byte is in: the bar shows it while decoding
-                made = URL.createObjectURL(result.blob);
-                await loadImage(made);
+                let url = address;
+                if (result.blob) {
+                    made = URL.createObjectURL(result.blob);
+                    url = made;
+                    await startImage(made).done;
+                } else {
+                    await direct.done;
+                }
                 if (signal.aborted) {
-                    URL.revokeObjectURL(made);
+                    if (made) {
+                        URL.revokeObjectURL(made);
+                    }
                     return;
                 }
                 reporter.cancel();
-                setShown(made);
+                setShown(url);
                 made = null;
                 setLocal(null);
                 report({

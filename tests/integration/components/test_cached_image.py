@@ -95,13 +95,17 @@ def test_cimg001_svg_from_callback_loads(dash_duo, app_service):
 
 
 def test_cimg002_swap_keeps_one_image_and_revokes_old(dash_duo, app_service):
-    """Changing ``src`` swaps in the new PNG and revokes the previous object URL."""
+    """Changing ``src`` swaps in the new PNG and revokes the previous object URL (one-time
+    items: their answers cannot be reused, so the component shows Blobs it fetched)."""
     app, service = app_service
     first = service.register(
-        io.BytesIO(svg_bytes(*SVG_SIZE)), content_type="image/svg+xml", mime_type="image/svg+xml"
+        io.BytesIO(svg_bytes(*SVG_SIZE)),
+        content_type="image/svg+xml",
+        mime_type="image/svg+xml",
+        one_time_service=True,
     )
     png = png_bytes(*PNG_SIZE)
-    second = service.register(io.BytesIO(png), mime_type="image/png")
+    second = service.register(io.BytesIO(png), mime_type="image/png", one_time_service=True)
     app.layout = status_layout(dfc.CachedImage(id="img", src=first, width=200))
     add_status_callback(app)
 
@@ -298,17 +302,22 @@ def test_cimg006_superseded_fetch_aborted_and_object_urls_revoked(
     slow = ThrottledService(app, service, piece=PIECE, hold_at=HOLD_AT, gate=gate)
     big = noise_png(*BIG_SIZE)
     sizes = [SVG_SIZE, None, PNG_SIZE, (50, 20), (64, 64)]
+    once = {"one_time_service": True}  # not reusable: shown through object URLs
     sources = [
         service.register(
             io.BytesIO(svg_bytes(*SVG_SIZE)),
             content_type="image/svg+xml",
             mime_type="image/svg+xml",
+            **once,
         ),
         slow.address(service.register(io.BytesIO(big), mime_type="image/png")),
-        service.register(io.BytesIO(png_bytes(*PNG_SIZE)), mime_type="image/png"),
-        service.register(io.BytesIO(png_bytes(50, 20)), mime_type="image/png"),
+        service.register(io.BytesIO(png_bytes(*PNG_SIZE)), mime_type="image/png", **once),
+        service.register(io.BytesIO(png_bytes(50, 20)), mime_type="image/png", **once),
         service.register(
-            io.BytesIO(svg_bytes(64, 64)), content_type="image/svg+xml", mime_type="image/svg+xml"
+            io.BytesIO(svg_bytes(64, 64)),
+            content_type="image/svg+xml",
+            mime_type="image/svg+xml",
+            **once,
         ),
     ]
     app.layout = html.Div(
@@ -371,4 +380,50 @@ def test_cimg006_superseded_fetch_aborted_and_object_urls_revoked(
         lambda: object_urls(dash_duo)["live"] == [],
         f"object URLs left alive after unmount: {object_urls(dash_duo)}",
     )
+    assert dash_duo.get_logs() == []
+
+
+def test_cimg007_same_origin_items_load_in_one_transfer(dash_duo, app_service, wait_until):
+    """An item of the page's own service: the fetch asks with ``reuse=1``, and the
+    ``<img>`` started when the headers arrive joins that transfer through the HTTP cache:
+    one GET per image (counted by the server), the picture shown from the address
+    itself, progress exact; a swap does the same for the next item."""
+    app, service = app_service
+    big = noise_png(800, 600)
+    png = png_bytes(*PNG_SIZE)
+    sources = [
+        service.register(io.BytesIO(big), mime_type="image/png"),
+        service.register(io.BytesIO(png), mime_type="image/png"),
+    ]
+    gets: list[str] = []
+    inner = app.server.wsgi_app
+
+    def counting(environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if environ["REQUEST_METHOD"] == "GET" and "uid=" in query:
+            gets.append(query)
+        return inner(environ, start_response)
+
+    app.server.wsgi_app = counting
+    app.layout = status_layout(dfc.CachedImage(id="img", src=sources[0]))
+    add_status_callback(app)
+
+    @app.callback(Output("img", "src"), Input("load", "n_clicks"), prevent_initial_call=True)
+    def swap(n):
+        return sources[n]
+
+    start(dash_duo, app)
+    for index, (data, size) in enumerate([(big, [800, 600]), (png, list(PNG_SIZE))]):
+        if index:
+            dash_duo.find_element("#load").click()
+        dash_duo.wait_for_text_to_equal(
+            "#progress", json.dumps({"loaded": len(data), "total": len(data)})
+        )
+        dash_duo.wait_for_text_to_equal("#status", "loaded")
+        wait_until(lambda size=size: natural_size(dash_duo, "#img img") == size, "no image")
+        shown = dash_duo.find_element("#img img").get_attribute("src")
+        assert shown.endswith(sources[index][sources[index].index("?") :] + "&reuse=1"), shown
+        uid = sources[index].split("uid=")[1]
+        assert [query for query in gets if uid in query] == [f"uid={uid}&reuse=1"]
+    assert count(dash_duo, "#img img") == 1
     assert dash_duo.get_logs() == []

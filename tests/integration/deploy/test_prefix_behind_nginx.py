@@ -154,7 +154,9 @@ def test_prefixed_app_behind_nginx(dash_duo: Any, tmp_path: Path, mode: str) -> 
         dash_duo.find_element("#to-other").click()
         wait.until(lambda _: dash_duo.find_element("#paged-state").text == "loaded")
         src = dash_duo.find_element("#paged img").get_attribute("src")
-        assert src.startswith("blob:")  # loaded by the component's streamed fetch
+        # fetched through the proxy with reuse=1; the <img> shares that transfer
+        assert src.startswith(f"http://127.0.0.1:{front}/app/cached-data?uid=")
+        assert src.endswith("&reuse=1")
     assert dash_duo.get_logs() == []
 
 

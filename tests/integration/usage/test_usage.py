@@ -96,7 +96,7 @@ def check_swaps(page: Page) -> None:
             what=f"#{button} to swap the image",
         )
         assert shown[1:] == size, (button, shown)
-        assert shown[0].startswith("blob:"), shown
+        assert shown[0].endswith("&reuse=1"), shown  # the same transfer as the fetch
         page.wait_status("#swap-status", "loaded")
         caption = page.text("#swap-caption")
         assert "/cached-data?uid=" in caption, caption
