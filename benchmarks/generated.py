@@ -284,6 +284,15 @@ def median_run(runs: list[Run]) -> Run:
     )
 
 
+def table_head(columns: str, reference: str) -> None:
+    """Print a Markdown table's head (``columns``: ``|``-separated names; the first column
+    left-aligned, the others right) and its first row, the reference."""
+    count = columns.count("|") + 1
+    print(f"| {columns} |")
+    print("| --- |" + " ---: |" * (count - 1))
+    print(f"| {reference} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--csv-mib", type=int, default=1024, help="the CSV's size in MiB")
@@ -353,14 +362,11 @@ def main() -> None:
         f"into /dev/null: {floor:.2f} s ({size / floor / 1e6:,.0f} MB/s)\n"
     )
     ours = csv["generated"]
-    print(
-        "| case | size | time to first byte | end-to-end | vs generator → /dev/null "
-        "| MB/s | worker peak RSS growth | first byte vs ours | RSS vs ours |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(
-        f"| generator → /dev/null (its own process) | {mib(size)} | — | {floor:.2f} s | 1.00x "
-        f"| {size / floor / 1e6:,.0f} | — | — | — |"
+    table_head(
+        "case | size | time to first byte | end-to-end | vs generator → /dev/null | MB/s "
+        "| worker peak RSS growth | first byte vs ours | RSS vs ours",
+        f"generator → /dev/null (its own process) | {mib(size)} | — | {floor:.2f} s | 1.00x "
+        f"| {size / floor / 1e6:,.0f} | — | — | —",
     )
     for case, label in CSV_CASES.items():
         run = csv[case]
@@ -389,14 +395,11 @@ def main() -> None:
         f"deflate level {ZIP_LEVEL}; `zipfile` writing it to disk (this process): "
         f"{zip_floor:.2f} s ({zip_input / zip_floor / 1e6:,.0f} MB/s of input)\n"
     )
-    print(
-        "| case | zip size | time to first byte | end-to-end | MB/s of input "
-        "| vs zipfile to disk | worker peak RSS growth |"
-    )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(
-        f"| `zipfile` to disk (this process) | — | — | {zip_floor:.2f} s "
-        f"| {zip_input / zip_floor / 1e6:,.0f} | 1.00x | — |"
+    table_head(
+        "case | zip size | time to first byte | end-to-end | MB/s of input "
+        "| vs zipfile to disk | worker peak RSS growth",
+        f"`zipfile` to disk (this process) | — | — | {zip_floor:.2f} s "
+        f"| {zip_input / zip_floor / 1e6:,.0f} | 1.00x | —",
     )
     for case, label in ZIP_CASES.items():
         run = zips[case]

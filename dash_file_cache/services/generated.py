@@ -34,10 +34,11 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import closing
 
 from ..caches.typehints import CachedFileInfo
 from .http import NOT_FOUND, json_error, media_charset, with_charset
-from .sources import OnePass, as_bytes, is_generated, sync_chunks
+from .sources import OnePass, checked_bytes, is_generated
 from .wire import Answer, RequestView
 
 __all__ = (
@@ -111,42 +112,28 @@ class Producer:
 
     def _run(self, handle: int) -> None:
         """The producer thread: the source's chunks into the spool file."""
-        close: Callable[[], None] = lambda: None  # noqa: E731
         try:
-            source = self.source() if callable(self.source) else self.source
-            chunks, close = sync_chunks(source)
-            for chunk in chunks:
-                data = as_bytes(chunk, self.charset)
-                if self.size is not None and self.written + len(data) > self.size:
-                    raise ValueError(f"the source made more bytes than size={self.size}")
-                if self.limit is not None and self.written + len(data) > self.limit:
-                    raise ValueError(f"the item made more bytes than max_bytes={self.limit}")
-                os.write(handle, data)
-                with self._changed:
-                    self.written += len(data)
-                    self._changed.notify_all()
-                    # back-pressure: at most LEAD bytes ahead of the furthest reader
-                    while self.written - self._front > LEAD and not self._stop:
-                        self._changed.wait()
-                    if self._stop:
-                        self.state = STOPPED
-                        return
-            if self.size is not None and self.written != self.size:
-                raise ValueError(f"the source made {self.written} bytes, not size={self.size}")
+            chunks = checked_bytes(self.source, self.charset, self.size, self.limit)
+            with closing(chunks):
+                for data in chunks:
+                    os.write(handle, data)
+                    with self._changed:
+                        self.written += len(data)
+                        self._changed.notify_all()
+                        # back-pressure: at most LEAD bytes ahead of the furthest reader
+                        while self.written - self._front > LEAD and not self._stop:
+                            self._changed.wait()
+                        if self._stop:
+                            self.state = STOPPED
+                            return
             with self._changed:
                 self.state = COMPLETE
-                self._changed.notify_all()
         except Exception as exc:
             logger.exception("dash-file-cache: the source of a generated item failed")
             with self._changed:
                 self.state, self.error = FAILED, f"{type(exc).__name__}: {exc}"[:300]
-                self._changed.notify_all()
         finally:
             os.close(handle)
-            try:
-                close()
-            except Exception:
-                logger.exception("dash-file-cache: closing the source of an item failed")
             with self._changed:
                 self._changed.notify_all()
 

@@ -31,13 +31,13 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Callable
+from contextlib import closing
 from typing import Any, BinaryIO
 
 from ..caches.typehints import CachedData, CachedFileInfo
 from .generated import COMPLETE, FAILED, LEAD, RUNNING, STOPPED
 from .http import NOT_FOUND, json_error, media_charset
-from .sources import OnePass, as_bytes, sync_chunks
+from .sources import OnePass, checked_bytes
 from .wire import Answer, RequestView
 
 __all__ = ("SharedFollower", "SharedRun", "answer_shared", "is_shared", "pack_source")
@@ -101,33 +101,24 @@ class SharedRun:
         threading.Thread(target=self._run, name="dash-file-cache-producer", daemon=True).start()
 
     def _run(self) -> None:
-        close: Callable[[], None] = lambda: None  # noqa: E731
         written = 0
         try:
-            source = pickle.loads(self.packed)
-            chunks, close = sync_chunks(source() if callable(source) else source)
-            for chunk in chunks:
-                data = as_bytes(chunk, self.charset)
-                if self.size is not None and written + len(data) > self.size:
-                    raise ValueError(f"the source made more bytes than size={self.size}")
-                self.writer.append(data)
-                written += len(data)
-                with self.changed:
-                    self.visible = self.writer.visible
-                    self.changed.notify_all()
-                    # back-pressure: at most LEAD bytes ahead of this process's readers
-                    while written - self._front > LEAD and not self._stop:
-                        self.changed.wait()
-                    if self._stop:
-                        self.state = STOPPED
-                        break
-            if self.state == STOPPED:
-                self.writer.abort()
-                return
-            if self.size is not None and written != self.size:
-                raise ValueError(f"the source made {written} bytes, not size={self.size}")
-            if self.uid not in self.cache:  # removed (or evicted) while it was made
-                self.writer.abort()
+            chunks = checked_bytes(pickle.loads(self.packed), self.charset, self.size)
+            with closing(chunks):
+                for data in chunks:
+                    self.writer.append(data)
+                    written += len(data)
+                    with self.changed:
+                        self.visible = self.writer.visible
+                        self.changed.notify_all()
+                        # back-pressure: at most LEAD bytes ahead of this process's readers
+                        while written - self._front > LEAD and not self._stop:
+                            self.changed.wait()
+                        if self._stop:
+                            self.state = STOPPED
+                            break
+            if self.state == STOPPED or self.uid not in self.cache:  # stopped; or removed
+                self.writer.abort()  # (or evicted) while it was made
                 self.state = STOPPED
                 return
             final: CachedFileInfo = {**self.info, "kind": "bytes", "size": written}
@@ -144,10 +135,6 @@ class SharedRun:
                 logger.exception("dash-file-cache: could not record a generated item's failure")
             self.state = FAILED
         finally:
-            try:
-                close()
-            except Exception:
-                logger.exception("dash-file-cache: closing the source of an item failed")
             with _runs_lock:
                 if _runs.get(self.uid) is self:
                     del _runs[self.uid]

@@ -12,10 +12,11 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator
+from contextlib import closing
 from typing import Any
 
-__all__ = ("OnePass", "as_bytes", "is_generated", "sync_chunks")
+__all__ = ("OnePass", "as_bytes", "checked_bytes", "is_generated", "sync_chunks")
 
 logger = logging.getLogger("dash_file_cache.services")
 _TEXT_CHUNK = 1024 * 1024  # characters read at a time from a StringIO a callable returns
@@ -81,6 +82,39 @@ def _from_async(source: Any) -> tuple[Iterator[object], Callable[[], None]]:
     return pull(), close
 
 
+def checked_bytes(
+    source: object, charset: str, size: int | None, limit: int | None = None
+) -> Generator[bytes, None, None]:
+    """Run ``source`` (calling it first if it is a callable) and yield its chunks as bytes.
+
+    :raises ValueError: once the bytes pass ``size`` (what ``register(size=...)``
+        promised) or ``limit`` (the cache's ``max_bytes``), or end short of ``size``.
+    :raises TypeError: for a chunk that is not bytes or str.
+
+    The source is closed (its ``close()``/``aclose()`` runs, a failure of it logged) when
+    this generator ends or is closed: close it with ``contextlib.closing``.
+    """
+    close: Callable[[], None] = lambda: None  # noqa: E731
+    made = 0
+    try:
+        chunks, close = sync_chunks(source() if callable(source) else source)
+        for chunk in chunks:
+            data = as_bytes(chunk, charset)
+            made += len(data)
+            if size is not None and made > size:
+                raise ValueError(f"the source made more bytes than size={size}")
+            if limit is not None and made > limit:
+                raise ValueError(f"the item made more bytes than max_bytes={limit}")
+            yield data
+        if size is not None and made != size:
+            raise ValueError(f"the source made {made} bytes, not size={size}")
+    finally:
+        try:
+            close()
+        except Exception:
+            logger.exception("dash-file-cache: closing the source of an item failed")
+
+
 class OnePass:
     """The body of a one-time generated item: one pass of the source, storing nothing.
 
@@ -127,26 +161,17 @@ class OnePass:
 
     def _run(self) -> None:
         """The source's thread: its chunks into the queue, at most AHEAD bytes ahead."""
-        close: Callable[[], None] = lambda: None  # noqa: E731
-        made = 0
         try:
-            source = self._source() if callable(self._source) else self._source
-            chunks, close = sync_chunks(source)
-            for chunk in chunks:
-                data = as_bytes(chunk, self._charset)
-                made += len(data)
-                if self._size is not None and made > self._size:
-                    raise ValueError(f"the source made more bytes than size={self._size}")
-                with self._changed:
-                    while self._queued >= AHEAD and not self._stop:
-                        self._changed.wait()
-                    if self._stop:
-                        return
-                    self._ready.append(data)
-                    self._queued += len(data)
-                    self._changed.notify_all()
-            if self._size is not None and made != self._size:
-                raise ValueError(f"the source made {made} bytes, not size={self._size}")
+            with closing(checked_bytes(self._source, self._charset, self._size)) as chunks:
+                for data in chunks:
+                    with self._changed:
+                        while self._queued >= AHEAD and not self._stop:
+                            self._changed.wait()
+                        if self._stop:
+                            return
+                        self._ready.append(data)
+                        self._queued += len(data)
+                        self._changed.notify_all()
             with self._changed:
                 self._ended = True
                 self._changed.notify_all()
@@ -155,11 +180,6 @@ class OnePass:
             with self._changed:
                 self._failure = exc
                 self._changed.notify_all()
-        finally:
-            try:
-                close()
-            except Exception:
-                logger.exception("dash-file-cache: closing the source of an item failed")
 
     def close(self) -> None:
         """Stop the source and wait until its ``close()`` has run (idempotent)."""

@@ -69,6 +69,20 @@ def get(
         conn.close()
 
 
+def get_cut(base: str, address: str) -> dict[str, str]:
+    """GET ``address``: a 200 whose body is cut (never a clean, short end); its headers."""
+    conn = connect(base)
+    try:
+        conn.request("GET", address)
+        response = conn.getresponse()
+        assert response.status == 200
+        with pytest.raises(http.client.IncompleteRead):
+            response.read()
+        return {k.lower(): v for k, v in response.getheaders()}
+    finally:
+        conn.close()
+
+
 BACKENDS = pytest.mark.parametrize("backend", ["flask", "fastapi"])
 
 
@@ -156,15 +170,7 @@ def test_a_failing_source_cuts_the_transfer_and_fails_the_item(
 
     with served(backend) as (service, base), caplog.at_level(logging.ERROR):
         address = service.register(broken())
-        conn = connect(base)
-        try:
-            conn.request("GET", address)
-            response = conn.getresponse()
-            assert response.status == 200
-            with pytest.raises(http.client.IncompleteRead):  # not a clean, short end
-                response.read()
-        finally:
-            conn.close()
+        get_cut(base, address)
         status, headers, body = get(base, address)
         assert status == 500 and headers["content-type"] == "application/json"
         assert "ValueError: the database went away" in json.loads(body)["error"]
@@ -176,15 +182,7 @@ def test_a_failing_source_cuts_the_transfer_and_fails_the_item(
 def test_a_size_the_source_does_not_keep_fails_the_item(backend: str) -> None:
     with served(backend) as (service, base):
         address = service.register(iter([b"12345"]), size=10)
-        conn = connect(base)
-        try:
-            conn.request("GET", address)
-            response = conn.getresponse()
-            assert response.headers["Content-Length"] == "10"
-            with pytest.raises(http.client.IncompleteRead):
-                response.read()
-        finally:
-            conn.close()
+        assert get_cut(base, address)["content-length"] == "10"
         status, _, body = get(base, address)
         assert status == 500 and "not size=10" in json.loads(body)["error"]
 
@@ -312,15 +310,7 @@ def test_a_one_time_source_that_fails_cuts_its_reader(
 
     with served(backend) as (service, base), caplog.at_level(logging.ERROR):
         address = service.register(broken(), one_time_service=True)
-        conn = connect(base)
-        try:
-            conn.request("GET", address)
-            response = conn.getresponse()
-            assert response.status == 200
-            with pytest.raises(http.client.IncompleteRead):  # not a clean, short end
-                response.read()
-        finally:
-            conn.close()
+        get_cut(base, address)
         assert closed.is_set()
     failures = [r for r in caplog.records if "one-time generated item failed" in r.message]
     assert len(failures) == 1 and failures[0].exc_info is not None
@@ -353,13 +343,7 @@ def assert_cut_then_failed(app: flask.Flask, address: str, reason: str) -> None:
     """The first GET of ``address`` is cut (never a clean short end); the next gets the
     JSON 500 naming ``reason``."""
     with live_server(app) as base:
-        conn = connect(base)
-        try:
-            conn.request("GET", address)
-            with pytest.raises(http.client.IncompleteRead):
-                conn.getresponse().read()
-        finally:
-            conn.close()
+        get_cut(base, address)
         status, _, body = get(base, address)
     assert status == 500 and reason in json.loads(body)["error"]
 
