@@ -131,6 +131,38 @@ def test_a_shared_cache_runs_a_picklable_callable_then_stores_it(
 
 
 @BACKENDS
+@pytest.mark.parametrize("where", ["plain", "file", "one-time"])
+def test_generated_items_are_kept_data_like_every_item(
+    backend: str, where: str, tmp_path: Any
+) -> None:
+    """An HTML page made by a source gets the sandbox policy, ``nosniff`` and CORP while
+    it is made, and a request to install it as a service worker is refused before the
+    source runs (nothing consumed, nothing run)."""
+    from dash_file_cache.services.policy import ITEM_POLICY
+
+    cache = dfc.CacheFile(tmp_path / "cache") if where == "file" else None
+    with served(backend, cache) as (service, base):
+        address = service.register(
+            functools.partial(html_page, "<script>alert(1)</script>"),
+            content_type="text/html",
+            one_time_service=where == "one-time",
+        )
+        status, _, body = get(base, address, headers={"Service-Worker": "script"})
+        assert status == 403 and "service worker" in json.loads(body)["error"]
+        status, headers, body = get(base, address)
+        assert (status, body) == (200, b"<html><script>alert(1)</script></html>")
+        assert headers["content-security-policy"] == ITEM_POLICY
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["cross-origin-resource-policy"] == "same-origin"
+
+
+def html_page(script: str) -> Iterator[str]:
+    yield "<html>"
+    yield script
+    yield "</html>"
+
+
+@BACKENDS
 def test_a_callable_runs_when_the_browser_asks_and_once(backend: str) -> None:
     calls: list[int] = []
 
