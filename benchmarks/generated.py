@@ -194,10 +194,15 @@ def serve(stack: ExitStack, work: Path, case: str, env: dict[str, str]) -> tuple
 
 
 def measure(work: Path, case: str, env: dict[str, str]) -> Run:
-    """One click on a fresh server of ``case``."""
-    with ExitStack() as stack:
-        port, worker = serve(stack, work, case, env)
-        return click(port, worker, case)
+    """One click on a fresh server of ``case``; then the disk is synced (untimed), so
+    that the gigabyte a case wrote (a spool, a temporary file) is not written back to
+    the disk during the next case's measurement."""
+    try:
+        with ExitStack() as stack:
+            port, worker = serve(stack, work, case, env)
+            return click(port, worker, case)
+    finally:
+        os.sync()
 
 
 DEV_NULL = r"""
