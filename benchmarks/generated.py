@@ -385,6 +385,11 @@ def main() -> None:
             f"| {run.first / ours.first:,.1f}x | "
             + (f"{run.rss / ours.rss:,.1f}x |" if ours.rss >= 1 else "— |")
         )
+    for case in (*OURS, "temp-file"):
+        seconds = ", ".join(f"{run.last:.2f}" for run in csv_runs[case])
+        print(f"\n{CSV_CASES[case]}, end-to-end of each round: {seconds} s")
+    floors = ", ".join(f"{seconds:.2f}" for seconds, _ in floor_runs)
+    print(f"\nthe generator into /dev/null, each round: {floors} s")
     print(
         "\n(For `dcc.send_*` the first byte is that of the callback's JSON answer, sent once "
         "the whole file is made and encoded; the browser has the file only at its end.)"
