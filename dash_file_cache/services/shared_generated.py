@@ -181,10 +181,7 @@ class SharedFollower:
     def __next__(self) -> bytes:
         try:
             data = self._next()
-        except StopIteration:
-            self.close()
-            raise
-        except BaseException:
+        except BaseException:  # the end, a failure, or the server stopping the body
             self.close()
             raise
         self._offset += len(data)

@@ -92,11 +92,11 @@ function reusable(headers) {
  * An image loaded through a streamed fetch, with a progress bar while it loads.
  *
  * The bytes of `src` are fetched with progress. For an item of a service on the page's
- * own origin, the fetch asks with `reuse=1` and the `<img>`, started as soon as the
- * headers arrive, joins the same transfer through the browser's HTTP cache: the
- * picture decodes while the bytes come, and nothing is downloaded twice. Anything
- * else (another origin, a one-time item, an answer that cannot be reused) is kept as
- * a Blob and shown through an object URL. When `src` changes, the previous image
+ * own origin (and `credentials` not "omit"), the fetch asks with `reuse=1` and the
+ * `<img>`, started as soon as the headers arrive, joins the same transfer through the
+ * browser's HTTP cache: the picture decodes while the bytes come, and nothing is
+ * downloaded twice. Anything else (another origin, a one-time item, an answer that
+ * cannot be reused) is kept as a Blob and shown through an object URL. When `src` changes, the previous image
  * stays on screen until the new one has loaded (no flicker), and a fetch still
  * running for an older `src` is aborted. Every object URL the component makes is
  * revoked when its image is replaced and when the component unmounts.
@@ -178,7 +178,8 @@ export default function CachedImage({
             renderer.push(progress);
             reporter.push(progress);
         };
-        const address = reuseAddress(src);
+        // Without cookies the fetch and the <img> (which sends them) are not one request.
+        const address = credentials === "omit" ? src : reuseAddress(src);
         let direct = null; // the picture loading from the same transfer, if reusable
         const fetched = fetchWithProgress(address, {
             signal,

@@ -427,3 +427,19 @@ def test_cimg007_same_origin_items_load_in_one_transfer(dash_duo, app_service, w
         assert [query for query in gets if uid in query] == [f"uid={uid}&reuse=1"]
     assert count(dash_duo, "#img img") == 1
     assert dash_duo.get_logs() == []
+
+
+def test_cimg008_without_cookies_the_blob_is_shown(dash_duo, app_service):
+    """``credentials="omit"``: the fetch and an ``<img>`` (which sends cookies) would not
+    be one request, so the component keeps the bytes it fetched and shows a Blob."""
+    app, service = app_service
+    png = png_bytes(*PNG_SIZE)
+    address = service.register(io.BytesIO(png), mime_type="image/png")
+    app.layout = status_layout(dfc.CachedImage(id="img", src=address, credentials="omit"))
+    add_status_callback(app)
+
+    start(dash_duo, app)
+    dash_duo.wait_for_text_to_equal("#status", "loaded")
+    assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
+    assert dash_duo.find_element("#img img").get_attribute("src").startswith("blob:")
+    assert dash_duo.get_logs() == []
