@@ -29,10 +29,11 @@ own origin (and `credentials` not "omit"), the fetch asks with `reuse=1` and the
 `<img>`, started as soon as the headers arrive, joins the same transfer through the
 browser's HTTP cache: the picture decodes while the bytes come, and nothing is
 downloaded twice. Anything else (another origin, a one-time item, an answer that
-cannot be reused) is kept as a Blob and shown through an object URL. When `src` changes, the previous image
-stays on screen until the new one has loaded (no flicker), and a fetch still
-running for an older `src` is aborted. Every object URL the component makes is
-revoked when its image is replaced and when the component unmounts.
+cannot be reused) is kept as a Blob and shown through an object URL. When `src`
+changes, the previous image stays on screen until the new one has loaded (no
+flicker), and a fetch still running for an older `src` is aborted. Every object URL
+the component makes is revoked when its image is replaced and when the component
+unmounts.
 
 `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
 `width` and `height` to the `<img>` itself, which never grows wider than the

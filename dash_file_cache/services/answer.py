@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from ..caches.abstract import BackendUnavailable
 from .cors import CorsPolicy, cors_headers
-from .http import NOT_FOUND, UID_PATTERN, json_error, parse_bool
+from .http import NOT_FOUND, REVALIDATE, UID_PATTERN, json_error, parse_bool
 from .policy import resource_policy, wants_service_worker
 from .wire import Answer, RequestView
 
@@ -144,11 +144,12 @@ def _answer(stream: Stream, outage: Outage, view: RequestView) -> Answer:
 
 
 def _reusable(reply: Answer) -> None:
-    """Let the browser reuse ``reply`` for a while (:data:`REUSE`), unless it must not be
-    kept (a one-time item's ``no-store``, an error)."""
+    """Let the browser reuse ``reply`` for a while (:data:`REUSE`) where it would have
+    asked again (:data:`.REVALIDATE`); a one-time item's ``no-store`` and the errors
+    (which set no ``Cache-Control`` of an item) stay as they are."""
     headers = reply.headers
     for index, (name, value) in enumerate(headers):
-        if name == "Cache-Control" and value == "private, no-cache":
+        if name == "Cache-Control" and value == REVALIDATE:
             headers[index] = (name, REUSE)
 
 

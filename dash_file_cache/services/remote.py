@@ -32,6 +32,7 @@ from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
 from .http import (
     NOT_FOUND,
+    REVALIDATE,
     check_media_type,
     content_disposition,
     disposition_file_name,
@@ -230,7 +231,7 @@ def _relay(
         ("Content-Type", content_type),
         ("Content-Disposition", content_disposition(name, download)),
         ("X-Content-Type-Options", "nosniff"),
-        ("Cache-Control", "no-store" if one_time else "private, no-cache"),
+        ("Cache-Control", "no-store" if one_time else REVALIDATE),
     ]
     if status == 206:
         part = _CONTENT_RANGE.fullmatch((answer.getheader("Content-Range") or "").strip())

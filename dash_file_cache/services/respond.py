@@ -17,7 +17,7 @@ from ..caches.abstract import CacheAbstract
 from ..caches.typehints import CachedData, CachedFileInfo
 from .conditions import FULL, Outcome, evaluate
 from .generated import OnePass, Producer, ProducerTable, answer_generated
-from .http import NOT_FOUND, ByteRangeStream, content_disposition, json_error
+from .http import NOT_FOUND, REVALIDATE, ByteRangeStream, content_disposition, json_error
 from .offload import Offload, readable_by_others
 from .ownership import OwnerResolver, may_fetch
 from .policy import item_policy
@@ -264,7 +264,7 @@ def _headers(
     headers += [
         ("Content-Disposition", content_disposition(info["file_name"], download)),
         ("X-Content-Type-Options", "nosniff"),
-        ("Cache-Control", "no-store" if one_time else "private, no-cache"),
+        ("Cache-Control", "no-store" if one_time else REVALIDATE),
     ]
     if size is not None:
         headers += [("Accept-Ranges", "none" if one_time else "bytes"), ("ETag", f'"{etag}"')]

@@ -21,12 +21,12 @@
  *   answer to).
  */
 import { ABORT_ERROR_NAME, credentialsMode, requestHeaders } from "./fetchProgress";
+import { ownServiceAddress } from "./serviceAddress";
 
 /** The worker script under the service path (`ServiceData` serves it there). */
 const SCRIPT_NAME = "sw.js";
 const PARAM = "dfc_dl";
 const CHANNEL_PREFIX = "dash-file-cache:";
-const UID = /^[0-9a-f]{32}$/;
 
 /** How long the worker may take to acknowledge a download, then to intercept it. */
 const PREPARE_TIMEOUT_MS = 10000;
@@ -85,13 +85,8 @@ export function workerTarget(url) {
     ) {
         return null;
     }
-    let target;
-    try {
-        target = new URL(url, window.location.href);
-    } catch (_invalid) {
-        return null;
-    }
-    if (target.origin !== window.location.origin || !UID.test(target.searchParams.get("uid"))) {
+    const target = ownServiceAddress(url);
+    if (!target) {
         return null;
     }
     const script = `${target.pathname.replace(/\/$/, "")}/${SCRIPT_NAME}`;

@@ -202,17 +202,21 @@ export async function fetchWithProgress(
     return { blob, headers, status, loaded, total };
 }
 
+/** A BYOB reader of `body`, or null where the browser has none. */
+function byobReader(body) {
+    try {
+        return body.getReader({ mode: "byob" });
+    } catch (_unsupported) {
+        return null;
+    }
+}
+
 /**
  * Read `body` to its end keeping nothing, calling `report(loaded)` after every read.
  * A BYOB reader fills one buffer over and over (no chunk is allocated per read).
  */
 async function countBytes(body, report) {
-    let byob = null;
-    try {
-        byob = body.getReader({ mode: "byob" });
-    } catch (_unsupported) {
-        byob = null;
-    }
+    const byob = byobReader(body);
     const reader = byob || body.getReader();
     let buffer = byob ? new ArrayBuffer(COUNT_BUFFER_BYTES) : null;
     let loaded = 0;
@@ -245,12 +249,7 @@ async function countBytes(body, report) {
 async function readIntoBlobs(body, report) {
     const pieces = [];
     let loaded = 0;
-    let byob = null;
-    try {
-        byob = body.getReader({ mode: "byob" });
-    } catch (_unsupported) {
-        byob = null;
-    }
+    const byob = byobReader(body);
     if (byob) {
         let buffer = new ArrayBuffer(BLOB_PART_BYTES);
         let filled = 0;

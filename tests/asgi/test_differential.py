@@ -172,6 +172,9 @@ def test_every_kind_of_answer_alike(servers: tuple[Items, dict[str, str]]) -> No
     table = [
         ("GET", f"uid={uid}", {}, 200),
         ("GET", f"uid={path_uid}&download=true", {}, 200),
+        ("GET", f"uid={path_uid}&reuse=1", {}, 200),
+        ("GET", f"reuse=1&uid={uid}", {}, 200),
+        ("GET", f"uid={uid}&reuse=yes", {}, 400),
         ("GET", f"uid={path_uid}", {"Range": "bytes=100-65635"}, 206),
         ("GET", f"uid={path_uid}", {"Range": "bytes=-10", "If-Range": etag}, 200),
         ("HEAD", f"uid={uid}", {"If-None-Match": etag}, 304),

@@ -8,6 +8,7 @@ import {
     isAbortError,
 } from "../fetchProgress";
 import { useDashLoading } from "../dashContext";
+import { ownServiceAddress } from "../serviceAddress";
 import ProgressBar from "../fragments/ProgressBar.react";
 import { useStyles } from "../styles";
 
@@ -59,8 +60,6 @@ function startImage(url) {
     return { done, cancel: () => image.removeAttribute("src") };
 }
 
-const UID = /^[0-9a-f]{32}$/;
-
 /**
  * The address to fetch for `src`: for an item of a service on this page's origin,
  * `src` with `reuse=1`, which lets the browser reuse the answer for a few seconds: the
@@ -69,13 +68,8 @@ const UID = /^[0-9a-f]{32}$/;
  * Anything else (another origin, not a service's address) is fetched as it is.
  */
 function reuseAddress(src) {
-    let url;
-    try {
-        url = new URL(src, window.location.href);
-    } catch (_invalid) {
-        return src;
-    }
-    if (url.origin !== window.location.origin || !UID.test(url.searchParams.get("uid") || "")) {
+    const url = ownServiceAddress(src);
+    if (!url) {
         return src;
     }
     url.searchParams.set("reuse", "1");
@@ -96,10 +90,11 @@ function reusable(headers) {
  * `<img>`, started as soon as the headers arrive, joins the same transfer through the
  * browser's HTTP cache: the picture decodes while the bytes come, and nothing is
  * downloaded twice. Anything else (another origin, a one-time item, an answer that
- * cannot be reused) is kept as a Blob and shown through an object URL. When `src` changes, the previous image
- * stays on screen until the new one has loaded (no flicker), and a fetch still
- * running for an older `src` is aborted. Every object URL the component makes is
- * revoked when its image is replaced and when the component unmounts.
+ * cannot be reused) is kept as a Blob and shown through an object URL. When `src`
+ * changes, the previous image stays on screen until the new one has loaded (no
+ * flicker), and a fetch still running for an older `src` is aborted. Every object URL
+ * the component makes is revoked when its image is replaced and when the component
+ * unmounts.
  *
  * `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
  * `width` and `height` to the `<img>` itself, which never grows wider than the
