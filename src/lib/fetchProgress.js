@@ -140,11 +140,7 @@ export async function fetchHead(url, { signal, headers, credentials } = {}) {
  * @param {boolean} [options.verify] read the Blob's last byte before resolving, so a
  *     Blob the browser could not keep rejects here (default true); false for callers
  *     whose next step reads the Blob anyway and reports its failure.
- * @param {function(Headers): boolean} [options.onHeaders] called with the headers of a
- *     successful answer; returning true means the caller gets the bytes another way
- *     (e.g. an `<img>` fed by the same transfer through the HTTP cache): the body is
- *     read for the progress only and `blob` is null.
- * @returns {Promise<{blob: (Blob|null), headers: Headers, status: number, loaded: number,
+ * @returns {Promise<{blob: Blob, headers: Headers, status: number, loaded: number,
  *     total: (number|null)}>}
  */
 export async function fetchWithProgress(
@@ -156,7 +152,6 @@ export async function fetchWithProgress(
         headers: sent = null,
         credentials,
         verify = true,
-        onHeaders = null,
     } = {}
 ) {
     const response = await fetch(url, {
@@ -182,11 +177,6 @@ export async function fetchWithProgress(
     };
     const type = headers.get("Content-Type") || "";
     report(0);
-    if (onHeaders && onHeaders(headers) && response.body) {
-        // The caller gets the bytes another way: read them for the progress only.
-        const counted = await countBytes(response.body, report);
-        return { blob: null, headers, status, loaded: counted, total };
-    }
     if (!response.body) {
         // No stream support: one progress step at the end.
         const whole = await response.blob();
@@ -200,6 +190,53 @@ export async function fetchWithProgress(
         await checkReadable(blob);
     }
     return { blob, headers, status, loaded, total };
+}
+
+/**
+ * Count the bytes of `url` that the browser's HTTP cache holds or is receiving for
+ * another request of the page (an `<img>` loading it), without going to the network
+ * (`cache: "only-if-cached"`, same-origin only). Calls `report(loaded)` after every
+ * read. Resolves to the number of bytes, or null when the cache has no answer for
+ * `url` (nothing is sent then); rejects only when aborted through `signal`.
+ */
+export async function countCached(url, { signal, credentials, report }) {
+    let response;
+    try {
+        response = await fetch(url, {
+            cache: "only-if-cached",
+            mode: "same-origin",
+            credentials: credentialsMode(credentials),
+            signal,
+        });
+    } catch (err) {
+        if (isAbortError(err)) {
+            throw err;
+        }
+        return null; // not in the cache
+    }
+    if (!response.ok || !response.body) {
+        if (response.body) {
+            response.body.cancel().catch(() => undefined);
+        }
+        return null;
+    }
+    return countBytes(response.body, report);
+}
+
+/**
+ * Why `url` did not load: its `HttpError` (the service's JSON `error`) when a GET of it
+ * answers a status >= 400, else null (the answer is fine: the bytes were the problem).
+ * Only for answers that are not consumed by a GET (not one-time items).
+ */
+export async function failureOf(url, { signal, credentials }) {
+    const response = await fetch(url, { credentials: credentialsMode(credentials), signal });
+    if (!response.ok) {
+        return httpError(response);
+    }
+    if (response.body) {
+        response.body.cancel().catch(() => undefined);
+    }
+    return null;
 }
 
 /** A BYOB reader of `body`, or null where the browser has none. */

@@ -8,7 +8,7 @@ import {
     isAbortError,
 } from "../fetchProgress";
 import { useDashLoading } from "../dashContext";
-import { ownServiceAddress } from "../serviceAddress";
+import { loadDirect, reuseAddress, startImage } from "../directImage";
 import ProgressBar from "../fragments/ProgressBar.react";
 import { useStyles } from "../styles";
 
@@ -31,68 +31,18 @@ function cssPixels(value) {
     return typeof value === "string" && PIXELS.test(value) ? `${value.trim()}px` : undefined;
 }
 
-const NOT_AN_IMAGE = "The data could not be decoded as an image.";
-
-/**
- * Start loading `url` as an image: `{done, cancel}`, where `done` resolves once it has
- * loaded and been decoded, so swapping it in neither flickers nor waits for a decode at
- * its first paint. `HTMLImageElement.decode()` decodes off the main thread, and the
- * `<img>` that then shows the same URL paints the decoded picture; where it is
- * missing, the `load` event is the fallback. `cancel()` stops the load.
- */
-function startImage(url) {
-    const image = new Image();
-    image.decoding = "async";
-    let done;
-    if (typeof image.decode === "function") {
-        image.src = url;
-        done = image.decode().catch(() => {
-            throw new Error(NOT_AN_IMAGE);
-        });
-    } else {
-        done = new Promise((resolve, reject) => {
-            image.onload = () => resolve();
-            image.onerror = () => reject(new Error(NOT_AN_IMAGE));
-            image.src = url;
-        });
-    }
-    done.catch(() => undefined); // awaited later, or dropped when cancelled
-    return { done, cancel: () => image.removeAttribute("src") };
-}
-
-/**
- * The address to fetch for `src`: for an item of a service on this page's origin,
- * `src` with `reuse=1`, which lets the browser reuse the answer for a few seconds: the
- * `<img>` started when its headers arrive then joins the same transfer through the
- * HTTP cache and decodes as the bytes come, instead of decoding a Blob at the end.
- * Anything else (another origin, not a service's address) is fetched as it is.
- */
-function reuseAddress(src) {
-    const url = ownServiceAddress(src);
-    if (!url) {
-        return src;
-    }
-    url.searchParams.set("reuse", "1");
-    return url.href;
-}
-
-/** Whether the browser may reuse an answer with these headers without asking again. */
-function reusable(headers) {
-    const control = (headers.get("Cache-Control") || "").toLowerCase();
-    return /(^|,)\s*max-age=[1-9]/.test(control) && !/no-store|no-cache/.test(control);
-}
-
 /**
  * An image loaded through a streamed fetch, with a progress bar while it loads.
  *
- * The bytes of `src` are fetched with progress. For an item of a service on the page's
- * own origin (and `credentials` not "omit"), the fetch asks with `reuse=1` and the
- * `<img>`, started as soon as the headers arrive, joins the same transfer through the
- * browser's HTTP cache: the picture decodes while the bytes come, and nothing is
- * downloaded twice. Anything else (another origin, a one-time item, an answer that
- * cannot be reused) is kept as a Blob and shown through an object URL. When `src`
+ * For an item of a service on the page's own origin (and `credentials` not "omit"),
+ * a HEAD asks whether its answer may be reused (it may, unless it is a one-time item);
+ * then the picture loads as fast as a plain `<img>`, decoding as the bytes arrive, and
+ * after 250 ms, when it is still loading, a cache-only fetch counts its bytes for the
+ * progress from the same transfer (nothing is downloaded twice). Anything else (another
+ * origin, a one-time item, an answer that cannot be reused) is fetched with progress,
+ * kept as a Blob and shown through an object URL. When `src`
  * changes, the previous image stays on screen until the new one has loaded (no
- * flicker), and a fetch still running for an older `src` is aborted. Every object URL
+ * flicker), and a load still running for an older `src` is aborted. Every object URL
  * the component makes is revoked when its image is replaced and when the component
  * unmounts.
  *
@@ -173,26 +123,9 @@ export default function CachedImage({
             renderer.push(progress);
             reporter.push(progress);
         };
-        // Without cookies the fetch and the <img> (which sends them) are not one request.
-        const address = credentials === "omit" ? src : reuseAddress(src);
-        let direct = null; // the picture loading from the same transfer, if reusable
-        const fetched = fetchWithProgress(address, {
-            signal,
-            onProgress,
-            credentials,
-            verify: false, // a Blob the browser could not keep fails to decode instead
-            onHeaders:
-                address === src
-                    ? null
-                    : (headers) => {
-                          if (signal.aborted || !reusable(headers)) {
-                              return false;
-                          }
-                          direct = startImage(address);
-                          return true;
-                      },
-        });
-        signal.addEventListener("abort", () => direct && direct.cancel());
+        // Without cookies the HEAD, the <img> (which sends them) and the count would not
+        // be one answer: such items are fetched as Blobs.
+        const direct = credentials === "omit" ? null : reuseAddress(src);
         setLocal(start);
         report({ status: "loading", progress: start, error: null });
         reporter.restart();
@@ -201,16 +134,23 @@ export default function CachedImage({
         (async () => {
             let made = null;
             try {
-                const result = await fetched;
-                renderer.cancel();
-                setLocal(reached); // every byte is in: the bar shows it while decoding
-                let url = address;
-                if (result.blob) {
-                    made = URL.createObjectURL(result.blob);
+                let url = direct;
+                let result = direct
+                    ? await loadDirect(direct, { signal, credentials, onProgress })
+                    : null;
+                if (!result) {
+                    const fetched = await fetchWithProgress(direct || src, {
+                        signal,
+                        onProgress,
+                        credentials,
+                        verify: false, // a Blob the browser could not keep fails to decode
+                    });
+                    renderer.cancel();
+                    setLocal(reached); // every byte is in: the bar shows it while decoding
+                    made = URL.createObjectURL(fetched.blob);
                     url = made;
                     await startImage(made).done;
-                } else {
-                    await direct.done;
+                    result = { loaded: fetched.loaded, total: fetched.total ?? fetched.loaded };
                 }
                 if (signal.aborted) {
                     if (made) {
@@ -219,14 +159,11 @@ export default function CachedImage({
                     return;
                 }
                 reporter.cancel();
+                renderer.cancel();
                 setShown(url);
                 made = null;
                 setLocal(null);
-                report({
-                    status: "loaded",
-                    progress: { loaded: result.loaded, total: result.total ?? result.loaded },
-                    error: null,
-                });
+                report({ status: "loaded", progress: result, error: null });
             } catch (err) {
                 if (made) {
                     URL.revokeObjectURL(made);
