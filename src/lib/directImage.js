@@ -3,7 +3,7 @@
  * it, as fast as a plain `<img>`, with its progress counted on the side.
  */
 
-import { countCached, failureOf, fetchHead } from "./fetchProgress";
+import { countAlongside, failureOf, fetchHead } from "./fetchProgress";
 import { ownServiceAddress } from "./serviceAddress";
 
 export const NOT_AN_IMAGE = "The data could not be decoded as an image.";
@@ -84,9 +84,9 @@ function abortError() {
  * reused. A HEAD (which never consumes an item) asks first: an error, a one-time item
  * or an answer that cannot be reused resolves to null, and the caller fetches the bytes
  * itself. Otherwise the image loads as a plain `<img>` would, decoding as the bytes
- * arrive; after COUNT_DELAY_MS a cache-only fetch of the same address counts the bytes
- * received so far and then as they come (`onProgress({loaded, total})`), never a
- * second download. Resolves to the final `{loaded, total}` once the image is decoded;
+ * arrive; after COUNT_DELAY_MS a fetch of the same address, which the HTTP cache joins
+ * to that transfer, counts the bytes received so far and then as they come
+ * (`onProgress({loaded, total})`) until the image is in. Resolves to the final `{loaded, total}` once the image is decoded;
  * rejects with the service's error (a status >= 400), NOT_AN_IMAGE, or an AbortError.
  */
 export async function loadDirect(address, { signal, credentials, onProgress }) {
@@ -113,7 +113,7 @@ export async function loadDirect(address, { signal, credentials, onProgress }) {
     signal.addEventListener("abort", stop);
     let counted = null;
     const timer = setTimeout(() => {
-        countCached(address, {
+        countAlongside(address, {
             signal: counting.signal,
             credentials,
             report: (loaded) => onProgress({ loaded, total }),

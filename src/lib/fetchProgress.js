@@ -193,27 +193,17 @@ export async function fetchWithProgress(
 }
 
 /**
- * Count the bytes of `url` that the browser's HTTP cache holds or is receiving for
- * another request of the page (an `<img>` loading it), without going to the network
- * (`cache: "only-if-cached"`, same-origin only). Calls `report(loaded)` after every
- * read. Resolves to the number of bytes, or null when the cache has no answer for
- * `url` (nothing is sent then); rejects only when aborted through `signal`.
+ * Count the bytes of `url` while another request of the page (an `<img>`) loads it,
+ * calling `report(loaded)` after every read. The answer must be one the browser may
+ * reuse (`reuse=1`): the HTTP cache then joins this fetch to that transfer, replays
+ * what has already arrived and hands over the rest as it comes, so nothing is
+ * downloaded twice. (Where the browser keeps no cache, e.g. with caching disabled in
+ * its developer tools, this is a second download: stop it through `signal` once the
+ * image is in.) Resolves to the number of bytes, or null when the answer is an error;
+ * rejects when aborted through `signal` or on a network failure.
  */
-export async function countCached(url, { signal, credentials, report }) {
-    let response;
-    try {
-        response = await fetch(url, {
-            cache: "only-if-cached",
-            mode: "same-origin",
-            credentials: credentialsMode(credentials),
-            signal,
-        });
-    } catch (err) {
-        if (isAbortError(err)) {
-            throw err;
-        }
-        return null; // not in the cache
-    }
+export async function countAlongside(url, { signal, credentials, report }) {
+    const response = await fetch(url, { credentials: credentialsMode(credentials), signal });
     if (!response.ok || !response.body) {
         if (response.body) {
             response.body.cancel().catch(() => undefined);

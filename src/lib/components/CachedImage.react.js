@@ -32,19 +32,19 @@ function cssPixels(value) {
 }
 
 /**
- * An image loaded through a streamed fetch, with a progress bar while it loads.
+ * An image loaded with progress: a progress bar while it loads, then the picture.
  *
  * For an item of a service on the page's own origin (and `credentials` not "omit"),
  * a HEAD asks whether its answer may be reused (it may, unless it is a one-time item);
- * then the picture loads as fast as a plain `<img>`, decoding as the bytes arrive, and
- * after 250 ms, when it is still loading, a cache-only fetch counts its bytes for the
- * progress from the same transfer (nothing is downloaded twice). Anything else (another
- * origin, a one-time item, an answer that cannot be reused) is fetched with progress,
- * kept as a Blob and shown through an object URL. When `src`
- * changes, the previous image stays on screen until the new one has loaded (no
- * flicker), and a load still running for an older `src` is aborted. Every object URL
- * the component makes is revoked when its image is replaced and when the component
- * unmounts.
+ * then the picture loads as fast as a plain `<img>`, decoding as the bytes arrive.
+ * When it is still loading after 250 ms, a fetch that the browser's HTTP cache joins
+ * to that same transfer counts its bytes for the progress (nothing is downloaded
+ * twice; a quicker load reports no values in between). Anything else (another origin,
+ * a one-time item, an answer that cannot be reused) is fetched with progress, kept as
+ * a Blob and shown through an object URL. When `src` changes, the previous image stays
+ * on screen until the new one has loaded (no flicker), and a load still running for an
+ * older `src` is aborted. Every object URL the component makes is revoked when its
+ * image is replaced and when the component unmounts.
  *
  * `id`, `className` and `style` apply to the wrapping inline-block element; `alt`,
  * `width` and `height` to the `<img>` itself, which never grows wider than the

@@ -191,25 +191,78 @@ class ThrottledService:
         response.response = self._throttle(response.response, transfer)
         return response
 
-    def _pieces(self, body: Iterable[bytes]) -> Iterator[bytes]:
-        for block in body:
-            for start in range(0, len(block), self.piece):
-                yield block[start : start + self.piece]
-
     def _throttle(self, body: Iterable[bytes], transfer: Transfer) -> Iterator[bytes]:
-        try:
-            for part in self._pieces(body):
-                if self.hold_at is not None and transfer.sent == self.hold_at:
-                    self.gate.wait(GATE_TIMEOUT)
-                time.sleep(self.delay)
+        return throttled(body, transfer, self.piece, self.delay, self.hold_at, self.gate)
+
+
+def throttled(
+    body: Iterable[bytes],
+    transfer: Transfer,
+    piece: int,
+    delay: float,
+    hold_at: int | None,
+    gate: threading.Event | None,
+) -> Iterator[bytes]:
+    """``body`` in ``piece``-byte pieces ``delay`` seconds apart, held after ``hold_at``
+    bytes until ``gate`` is set; counts into ``transfer`` and closes ``body``."""
+    try:
+        for block in body:
+            for start in range(0, len(block), piece):
+                if hold_at is not None and transfer.sent == hold_at:
+                    gate.wait(GATE_TIMEOUT)
+                time.sleep(delay)
+                part = block[start : start + piece]
                 yield part  # GeneratorExit here when the server closes the response
                 transfer.sent += len(part)
-            transfer.done = True
-        finally:
-            transfer.closed_early = not transfer.done
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        transfer.done = True
+    finally:
+        transfer.closed_early = not transfer.done
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+class ThrottledGets:
+    """Throttle the service's own answers in place (a WSGI middleware around the app):
+    every GET of an item address (``uid=`` in the query) with a 200 answer is sent as
+    :func:`throttled` sends it, and recorded with its method and query in ``requests``.
+    HEADs and errors pass untouched (recorded too)."""
+
+    def __init__(
+        self,
+        app,
+        *,
+        piece: int = 256 * 1024,  # bytes
+        delay: float = 0.02,  # seconds between pieces
+        hold_at: int | None = None,  # bytes
+        gate: threading.Event | None = None,
+    ) -> None:
+        if (hold_at is None) != (gate is None):
+            raise ValueError("hold_at and gate go together")
+        self.piece, self.delay, self.hold_at, self.gate = piece, delay, hold_at, gate
+        self.requests: list[tuple[str, str]] = []  # (method, query)
+        self.transfers: list[Transfer] = []
+        self._inner = app.server.wsgi_app
+        app.server.wsgi_app = self._app
+
+    def _app(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if "uid=" not in query:
+            return self._inner(environ, start_response)
+        self.requests.append((environ["REQUEST_METHOD"], query))
+        seen = {}
+
+        def recording(status, headers, exc_info=None):
+            seen["status"] = status
+            seen["length"] = dict(headers).get("Content-Length")
+            return start_response(status, headers, exc_info)
+
+        body = self._inner(environ, recording)
+        if environ["REQUEST_METHOD"] != "GET" or not seen["status"].startswith("200"):
+            return body
+        transfer = Transfer(query, int(seen["length"]))
+        self.transfers.append(transfer)
+        return throttled(body, transfer, self.piece, self.delay, self.hold_at, self.gate)
 
 
 # -- browser instrumentation -------------------------------------------------------------

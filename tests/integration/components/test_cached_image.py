@@ -8,6 +8,7 @@ import json
 import pytest
 from component_helpers import (
     SCREENSHOT_FRAME,
+    ThrottledGets,
     ThrottledService,
     add_gated_route,
     as_json,
@@ -165,9 +166,11 @@ def test_cimg003_unknown_uid_reports_service_error(dash_duo, app_service):
     dash_duo.wait_for_text_to_equal("#error", expected)
     assert count(dash_duo, "#img img") == 0
 
-    # The only console entry is Chrome's own note of the failed request.
+    # The only console entries are Chrome's own notes of the failed requests: the HEAD
+    # that asks whether the answer may be reused, then the GET whose JSON names the error.
     logs = dash_duo.get_logs()
-    assert len(logs) == 1 and "404" in logs[0]["message"], logs
+    assert len(logs) == 2, logs
+    assert all(missing in log["message"] and "404" in log["message"] for log in logs), logs
     assert dash_duo.get_logs() == []
 
 
@@ -384,10 +387,10 @@ def test_cimg006_superseded_fetch_aborted_and_object_urls_revoked(
 
 
 def test_cimg007_same_origin_items_load_in_one_transfer(dash_duo, app_service, wait_until):
-    """An item of the page's own service: the fetch asks with ``reuse=1``, and the
-    ``<img>`` started when the headers arrive joins that transfer through the HTTP cache:
-    one GET per image (counted by the server), the picture shown from the address
-    itself, progress exact; a swap does the same for the next item."""
+    """An item of the page's own service: a HEAD says its answer may be reused
+    (``reuse=1``), and the picture loads straight into an ``<img>``: one GET per image
+    (counted by the server), the picture shown from the address itself, the final
+    progress exact; a swap does the same for the next item."""
     app, service = app_service
     big = noise_png(800, 600)
     png = png_bytes(*PNG_SIZE)
@@ -442,4 +445,55 @@ def test_cimg008_without_cookies_the_blob_is_shown(dash_duo, app_service):
     dash_duo.wait_for_text_to_equal("#status", "loaded")
     assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
     assert dash_duo.find_element("#img img").get_attribute("src").startswith("blob:")
+    assert dash_duo.get_logs() == []
+
+
+def test_cimg009_direct_load_counts_progress_from_the_same_transfer(
+    dash_duo, app_service, gate, wait_until
+):
+    """A slow ~20 MB PNG of the page's own service loads straight into an ``<img>``;
+    once it has taken longer than the count delay, a cache-only fetch counts the bytes
+    of that same transfer: the bar and callbacks reach the bytes the server has sent
+    while it holds, the server sees one HEAD and one GET, and the image shown is the
+    address itself (no Blob)."""
+    app, service = app_service
+    big = noise_png(*BIG_SIZE)
+    address = service.register(io.BytesIO(big), mime_type="image/png")
+    slow = ThrottledGets(app, piece=PIECE, hold_at=HOLD_AT, gate=gate)
+    install_object_url_probe(dash_duo)
+    app.layout = status_layout(dfc.CachedImage(id="img", alt="Random noise"))
+    add_status_callback(app)
+
+    @app.callback(Output("img", "src"), Input("load", "n_clicks"), prevent_initial_call=True)
+    def load(_n):
+        return address
+
+    start(dash_duo, app)
+    dash_duo.find_element("#load").click()
+    bar = dash_duo.wait_for_element("#img [role=progressbar]")
+    wait_until(
+        lambda: bar.get_attribute("data-loaded") == str(HOLD_AT),
+        "the bar never counted the bytes sent before the hold",
+    )
+    assert bar.get_attribute("data-total") == str(len(big))
+    dash_duo.wait_for_text_to_equal(
+        "#progress", json.dumps({"loaded": HOLD_AT, "total": len(big)})
+    )
+    assert dash_duo.find_element("#status").text == "loading"
+    assert count(dash_duo, "#img img") == 0
+
+    gate.set()
+    dash_duo.wait_for_text_to_equal("#status", "loaded")
+    assert json.loads(dash_duo.find_element("#progress").text) == {
+        "loaded": len(big),
+        "total": len(big),
+    }
+    assert natural_size(dash_duo, "#img img") == list(BIG_SIZE)
+    shown = dash_duo.find_element("#img img").get_attribute("src")
+    assert shown.endswith(address[address.index("?") :] + "&reuse=1"), shown
+    query = address.split("?", 1)[1] + "&reuse=1"
+    assert slow.requests == [("HEAD", query), ("GET", query)]
+    assert len(slow.transfers) == 1 and slow.transfers[0].done
+    assert object_urls(dash_duo)["created"] == []
+    assert count(dash_duo, "#img [role=progressbar]") == 0
     assert dash_duo.get_logs() == []
