@@ -83,8 +83,10 @@ Keyword arguments:
     (Read-only, set by the component.) Bytes received so far,
     `{\"loaded\": int, \"total\": int or None}`; `total` is None while
     the size is unknown (no `Content-Length`). Updated at most every
-    100 ms while loading, and once more when loaded (then `total` is
-    the final size) or failed (where it stopped).
+    100 ms while loading (for an item of the page's own service, once
+    the load has taken 250 ms: a quicker one goes from 0 to its end),
+    and once more when loaded (then `total` is the final size) or
+    failed (where it stopped).
 
     `progress` is a dict with keys:
 

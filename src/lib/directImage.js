@@ -3,7 +3,7 @@
  * it, as fast as a plain `<img>`, with its progress counted on the side.
  */
 
-import { countAlongside, failureOf, fetchHead } from "./fetchProgress";
+import { countAlongside, errorAnswer, fetchHead } from "./fetchProgress";
 import { ownServiceAddress } from "./serviceAddress";
 
 export const NOT_AN_IMAGE = "The data could not be decoded as an image.";
@@ -63,16 +63,46 @@ function reusable(headers) {
     return /(^|,)\s*max-age=[1-9]/.test(control) && !/no-store|no-cache/.test(control);
 }
 
-/** The body size of the last load of `url` the page's resource timing knows, or null. */
-function transferredSize(url) {
+/** The page's resource timing of the last load of `url`, or null when it has none. */
+function lastTiming(url) {
     if (typeof performance === "undefined" || !performance.getEntriesByName) {
         return null;
     }
-    const sizes = performance
-        .getEntriesByName(url)
-        .map((entry) => entry.decodedBodySize)
-        .filter((size) => Number.isSafeInteger(size) && size > 0);
-    return sizes.length ? sizes[sizes.length - 1] : null;
+    const entries = performance.getEntriesByName(url);
+    return entries.length ? entries[entries.length - 1] : null;
+}
+
+/** The body size of the last load of `url` its resource timing knows, or null. */
+function transferredSize(url) {
+    const timing = lastTiming(url);
+    const size = timing && timing.decodedBodySize;
+    return Number.isSafeInteger(size) && size > 0 ? size : null;
+}
+
+/**
+ * Why the image at `address` (whose HEAD was fine, announcing `total` bytes) did not
+ * load: the service's error when its answer was one, NOT_AN_IMAGE when every byte came,
+ * or null when the bytes stopped early (the connection closed, or the browser gave up
+ * on data it could not decode): the caller then fetches the address, which the HTTP
+ * cache resumes where the bytes stopped (a range request) and which tells the two
+ * apart. The page's resource timing says which without asking again; without it, a
+ * HEAD does.
+ */
+async function directFailure(address, total, { signal, credentials }) {
+    const timing = lastTiming(address);
+    const status = timing ? timing.responseStatus : undefined;
+    if (status >= 400) {
+        return (await errorAnswer(address, { signal, credentials })) || new Error(NOT_AN_IMAGE);
+    }
+    const received = timing ? timing.decodedBodySize : undefined;
+    if (total !== null && Number.isSafeInteger(received) && status === 200) {
+        return received < total ? null : new Error(NOT_AN_IMAGE);
+    }
+    const head = await fetchHead(address, { signal, credentials });
+    if (!head.ok) {
+        return (await errorAnswer(address, { signal, credentials })) || new Error(NOT_AN_IMAGE);
+    }
+    return total === null ? new Error(NOT_AN_IMAGE) : null;
 }
 
 function abortError() {
@@ -86,14 +116,16 @@ function abortError() {
  * itself. Otherwise the image loads as a plain `<img>` would, decoding as the bytes
  * arrive; after COUNT_DELAY_MS a fetch of the same address, which the HTTP cache joins
  * to that transfer, counts the bytes received so far and then as they come
- * (`onProgress({loaded, total})`) until the image is in. Resolves to the final `{loaded, total}` once the image is decoded;
- * rejects with the service's error (a status >= 400), NOT_AN_IMAGE, or an AbortError.
+ * (`onProgress({loaded, total})`) until the image is in. Resolves to the final
+ * `{loaded, total}` once the image is decoded, or to null when its bytes stopped early
+ * (the caller's fetch then resumes them and tells why); rejects with the service's
+ * error (a status >= 400), NOT_AN_IMAGE, or an AbortError.
  */
 export async function loadDirect(address, { signal, credentials, onProgress }) {
     let head;
     try {
         head = await fetchHead(address, { signal, credentials });
-    } catch (err) {
+    } catch (_failed) {
         if (signal.aborted) {
             throw abortError();
         }
@@ -126,12 +158,15 @@ export async function loadDirect(address, { signal, credentials, onProgress }) {
     }, COUNT_DELAY_MS);
     try {
         await image.done;
-    } catch (err) {
+    } catch (_undecoded) {
         if (signal.aborted) {
             throw abortError();
         }
-        // The image did not decode: the service's error if the answer changed to one.
-        throw (await failureOf(address, { signal, credentials })) || err;
+        const failure = await directFailure(address, total, { signal, credentials });
+        if (failure) {
+            throw failure;
+        }
+        return null; // the bytes stopped early: the caller's fetch resumes them
     } finally {
         clearTimeout(timer);
         counting.abort();

@@ -214,11 +214,11 @@ export async function countAlongside(url, { signal, credentials, report }) {
 }
 
 /**
- * Why `url` did not load: its `HttpError` (the service's JSON `error`) when a GET of it
- * answers a status >= 400, else null (the answer is fine: the bytes were the problem).
- * Only for answers that are not consumed by a GET (not one-time items).
+ * The error a GET of `url` answers: its `HttpError` (the service's JSON `error`) for a
+ * status >= 400, else null (the body is not read). Only for addresses whose GET does
+ * not consume anything (not one-time items).
  */
-export async function failureOf(url, { signal, credentials }) {
+export async function errorAnswer(url, { signal, credentials }) {
     const response = await fetch(url, { credentials: credentialsMode(credentials), signal });
     if (!response.ok) {
         return httpError(response);

@@ -476,9 +476,7 @@ def test_cimg009_direct_load_counts_progress_from_the_same_transfer(
         "the bar never counted the bytes sent before the hold",
     )
     assert bar.get_attribute("data-total") == str(len(big))
-    dash_duo.wait_for_text_to_equal(
-        "#progress", json.dumps({"loaded": HOLD_AT, "total": len(big)})
-    )
+    dash_duo.wait_for_text_to_equal("#progress", json.dumps({"loaded": HOLD_AT, "total": len(big)}))
     assert dash_duo.find_element("#status").text == "loading"
     assert count(dash_duo, "#img img") == 0
 
@@ -496,4 +494,40 @@ def test_cimg009_direct_load_counts_progress_from_the_same_transfer(
     assert len(slow.transfers) == 1 and slow.transfers[0].done
     assert object_urls(dash_duo)["created"] == []
     assert count(dash_duo, "#img [role=progressbar]") == 0
+    assert dash_duo.get_logs() == []
+
+
+def test_cimg010_a_superseded_direct_load_is_stopped(dash_duo, app_service, gate, wait_until):
+    """A new ``src`` while a picture of the page's own service loads straight into an
+    ``<img>`` (and its bytes are being counted): the new picture is shown, the old
+    transfer is closed on the server before its end, and nothing of it ever shows."""
+    app, service = app_service
+    big = noise_png(*BIG_SIZE)
+    png = png_bytes(*PNG_SIZE)
+    sources = [
+        None,
+        service.register(io.BytesIO(big), mime_type="image/png"),
+        service.register(io.BytesIO(png), mime_type="image/png"),
+    ]
+    slow = ThrottledGets(app, piece=PIECE, hold_at=HOLD_AT, gate=gate)
+    app.layout = status_layout(dfc.CachedImage(id="img"))
+    add_status_callback(app)
+
+    @app.callback(Output("img", "src"), Input("load", "n_clicks"), prevent_initial_call=True)
+    def swap(n):
+        return sources[n]
+
+    start(dash_duo, app)
+    dash_duo.find_element("#load").click()
+    bar = dash_duo.wait_for_element("#img [role=progressbar]")
+    wait_until(lambda: bar.get_attribute("data-loaded") == str(HOLD_AT), "never counted")
+
+    dash_duo.find_element("#load").click()
+    dash_duo.wait_for_text_to_equal("#status", "loaded")
+    assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
+    gate.set()  # the held response may go on: the browser has closed it
+    wait_until(lambda: slow.transfers[0].closed_early, "the old transfer was never closed")
+    assert slow.transfers[0].sent < len(big)
+    assert natural_size(dash_duo, "#img img") == list(PNG_SIZE)
+    assert count(dash_duo, "#img img") == 1
     assert dash_duo.get_logs() == []

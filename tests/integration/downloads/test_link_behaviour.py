@@ -4,6 +4,7 @@ and services on a page, request headers; the page itself is never controlled."""
 from __future__ import annotations
 
 import io
+import json
 import os
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from download_helpers import (
     state_div,
     write_random_file,
 )
+from PIL import Image
 from server_control import ServerControl
 
 import dash_file_cache as dfc
@@ -250,9 +252,13 @@ def test_lb005_without_auto_start_a_new_url_mid_download_reports_aborted(
 
 
 def test_lb006_cached_image_keeps_the_progress_reached_on_error(dash_duo, served_each, wait_until):
-    """``CachedImage`` too reports where a failed load stopped, not 0. On each backend."""
+    """``CachedImage`` too reports where a failed load stopped, not 0. On each backend.
+    (A one-time item: its bytes are fetched with progress from the first one. Items
+    that load straight into an ``<img>`` resume instead: see lb013.)"""
     app, service, control = served_each
-    url = service.register(io.BytesIO(os.urandom(1_000_000)), mime_type="image/png")
+    url = service.register(
+        io.BytesIO(os.urandom(1_000_000)), mime_type="image/png", one_time_service=True
+    )
     seen: list[tuple[str | None, dict | None, str | None]] = []
     app.layout = html.Div(
         [html.Button("load", id="load"), dfc.CachedImage(id="img"), html.Div(id="out")]
@@ -322,3 +328,58 @@ def test_lb007_a_worker_download_outlives_its_component(dash_duo, served, wait_u
     (transfer,) = control.gets()
     assert transfer.done
     assert dash_duo.get_logs() == []
+
+
+def test_lb013_cached_image_resumes_a_direct_load_cut_short(dash_duo, served_each, wait_until):
+    """A picture that loads straight into an ``<img>`` and whose connection closes
+    half-way is not lost: the component's fetch of the same address is resumed by the
+    browser's HTTP cache with a range request for the rest (the bytes already received
+    are not sent again), and the picture is shown. On each backend."""
+    app, service, control = served_each
+    picture = io.BytesIO()  # ~1 MB of noise, stored uncompressed
+    Image.frombytes("RGB", (600, 560), os.urandom(600 * 560 * 3)).save(
+        picture, "PNG", compress_level=0
+    )
+    png = picture.getvalue()
+    url = service.register(io.BytesIO(png), mime_type="image/png")
+    app.layout = html.Div(
+        [
+            html.Button("load", id="load"),
+            dfc.CachedImage(id="img"),
+            html.Div(id="status"),
+            html.Div(id="progress"),
+        ]
+    )
+
+    @app.callback(Output("img", "src"), Input("load", "n_clicks"), prevent_initial_call=True)
+    def load(_n):
+        return url
+
+    @app.callback(
+        Output("status", "children"),
+        Output("progress", "children"),
+        Input("img", "status"),
+        Input("img", "progress"),
+    )
+    def record(status, progress):
+        return str(status), json.dumps(progress)
+
+    start(dash_duo, app)
+    control.cut_next(0.5)
+    dash_duo.find_element("#load").click()
+    dash_duo.wait_for_text_to_equal("#status", "loaded")
+    assert json.loads(dash_duo.find_element("#progress").text) == {
+        "loaded": len(png),
+        "total": len(png),
+    }
+    assert dash_duo.driver.execute_script(
+        "const img = document.querySelector('#img img');"
+        "return [img.naturalWidth, img.naturalHeight];"
+    ) == [600, 560]
+    first, *rest = control.gets()
+    assert first.cut and first.range is None and first.sent == len(png) // 2
+    resumed = [t for t in rest if t.status == 206]
+    assert resumed and all(t.if_range == first.etag for t in resumed), rest
+    assert resumed[-1].range == f"bytes={len(png) // 2}-{len(png) - 1}", rest
+    assert resumed[-1].done and resumed[-1].sent == len(png) - len(png) // 2
+    assert all(t.status == 206 for t in rest), rest  # nothing sent again from the start
