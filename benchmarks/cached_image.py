@@ -17,7 +17,7 @@ Printed: a Markdown table of the medians (and min/max) of ``--repeats`` loads of
 page, the ratio of the medians B/A, and PASS when it is at most ``--limit`` (1.05),
 else FAIL. The exit status is 0 either way.
 
-Run: ``python benchmarks/cached_image.py [--size-mb 20] [--repeats 15]``
+Run: ``python benchmarks/cached_image.py [--size-mb 20] [--repeats 31]``
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def open_to_decoded(driver: webdriver.Chrome, url: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=float, default=20, help="PNG size, MB (10^6 B)")
-    parser.add_argument("--repeats", type=int, default=15, help="loads of each page")
+    parser.add_argument("--repeats", type=int, default=31, help="loads of each page")
     parser.add_argument("--limit", type=float, default=1.05, help="ratio B/A that passes")
     args = parser.parse_args()
     pages = {"html.Img": "/a", "dfc.CachedImage": "/b"}
