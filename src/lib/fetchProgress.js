@@ -165,9 +165,7 @@ export async function fetchWithProgress(
     const { headers, status } = response;
     const total = bodyLength(headers);
     if (typeof maxBytes === "number" && (total === null || total > maxBytes)) {
-        if (response.body) {
-            response.body.cancel().catch(() => undefined);
-        }
+        dropBody(response);
         throw new TooLargeError(total, headers);
     }
     const report = (loaded) => {
@@ -205,9 +203,7 @@ export async function fetchWithProgress(
 export async function countAlongside(url, { signal, credentials, report }) {
     const response = await fetch(url, { credentials: credentialsMode(credentials), signal });
     if (!response.ok || !response.body) {
-        if (response.body) {
-            response.body.cancel().catch(() => undefined);
-        }
+        dropBody(response);
         return null;
     }
     return countBytes(response.body, report);
@@ -223,10 +219,15 @@ export async function errorAnswer(url, { signal, credentials }) {
     if (!response.ok) {
         return httpError(response);
     }
+    dropBody(response);
+    return null;
+}
+
+/** Let go of `response`'s body unread (the connection may then be closed or reused). */
+function dropBody(response) {
     if (response.body) {
         response.body.cancel().catch(() => undefined);
     }
-    return null;
 }
 
 /** A BYOB reader of `body`, or null where the browser has none. */

@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import flask
 
@@ -122,6 +123,22 @@ def add_gated_route(
 
 
 @dataclasses.dataclass
+class Pace:
+    """How a throttled body goes out: in ``piece``-byte pieces ``delay`` seconds apart,
+    and with ``hold_at`` it stops after that many bytes until ``gate`` is set. The waits
+    are throttling inside the server, not test synchronisation."""
+
+    piece: int = 256 * 1024  # bytes
+    delay: float = 0.02  # seconds between pieces
+    hold_at: int | None = None  # bytes
+    gate: threading.Event | None = None
+
+    def __post_init__(self) -> None:
+        if (self.hold_at is None) != (self.gate is None):
+            raise ValueError("hold_at and gate go together")
+
+
+@dataclasses.dataclass
 class Transfer:
     """What the throttled route did for one GET."""
 
@@ -135,7 +152,7 @@ class Transfer:
 class ThrottledService:
     """Serve the items of ``service`` at ``path``, slowly: the body goes out in
     ``piece``-byte pieces ``delay`` seconds apart, and with ``hold_at`` the response
-    stops after that many bytes until ``gate`` is set.
+    stops after that many bytes until ``gate`` is set (the keywords of :class:`Pace`).
 
     Everything else (headers, status, HEAD, errors) is the service's own answer:
     the view calls ``service.stream``. Each GET is recorded as a :class:`Transfer`,
@@ -143,25 +160,10 @@ class ThrottledService:
     The waits are throttling inside the server, not test synchronisation.
     """
 
-    def __init__(
-        self,
-        app,
-        service,
-        *,
-        path: str = "/slow",
-        piece: int = 256 * 1024,  # bytes
-        delay: float = 0.02,  # seconds between pieces
-        hold_at: int | None = None,  # bytes
-        gate: threading.Event | None = None,
-    ) -> None:
-        if (hold_at is None) != (gate is None):
-            raise ValueError("hold_at and gate go together")
+    def __init__(self, app, service, *, path: str = "/slow", **pace: Any) -> None:
         self.service = service
         self.path = path
-        self.piece = piece
-        self.delay = delay
-        self.hold_at = hold_at
-        self.gate = gate
+        self.pace = Pace(**pace)
         self.transfers: list[Transfer] = []
         self._lock = threading.Lock()
         server = app.server if hasattr(app, "server") else app
@@ -192,26 +194,18 @@ class ThrottledService:
         return response
 
     def _throttle(self, body: Iterable[bytes], transfer: Transfer) -> Iterator[bytes]:
-        return throttled(body, transfer, self.piece, self.delay, self.hold_at, self.gate)
+        return throttled(body, transfer, self.pace)
 
 
-def throttled(
-    body: Iterable[bytes],
-    transfer: Transfer,
-    piece: int,
-    delay: float,
-    hold_at: int | None,
-    gate: threading.Event | None,
-) -> Iterator[bytes]:
-    """``body`` in ``piece``-byte pieces ``delay`` seconds apart, held after ``hold_at``
-    bytes until ``gate`` is set; counts into ``transfer`` and closes ``body``."""
+def throttled(body: Iterable[bytes], transfer: Transfer, pace: Pace) -> Iterator[bytes]:
+    """``body`` sent at ``pace``; counts into ``transfer`` and closes ``body``."""
     try:
         for block in body:
-            for start in range(0, len(block), piece):
-                if hold_at is not None and transfer.sent == hold_at:
-                    gate.wait(GATE_TIMEOUT)
-                time.sleep(delay)
-                part = block[start : start + piece]
+            for start in range(0, len(block), pace.piece):
+                if pace.hold_at is not None and transfer.sent == pace.hold_at:
+                    pace.gate.wait(GATE_TIMEOUT)
+                time.sleep(pace.delay)
+                part = block[start : start + pace.piece]
                 yield part  # GeneratorExit here when the server closes the response
                 transfer.sent += len(part)
         transfer.done = True
@@ -228,18 +222,8 @@ class ThrottledGets:
     :func:`throttled` sends it, and recorded with its method and query in ``requests``.
     HEADs and errors pass untouched (recorded too)."""
 
-    def __init__(
-        self,
-        app,
-        *,
-        piece: int = 256 * 1024,  # bytes
-        delay: float = 0.02,  # seconds between pieces
-        hold_at: int | None = None,  # bytes
-        gate: threading.Event | None = None,
-    ) -> None:
-        if (hold_at is None) != (gate is None):
-            raise ValueError("hold_at and gate go together")
-        self.piece, self.delay, self.hold_at, self.gate = piece, delay, hold_at, gate
+    def __init__(self, app, **pace: Any) -> None:
+        self.pace = Pace(**pace)
         self.requests: list[tuple[str, str]] = []  # (method, query)
         self.transfers: list[Transfer] = []
         self._inner = app.server.wsgi_app
@@ -262,7 +246,7 @@ class ThrottledGets:
             return body
         transfer = Transfer(query, int(seen["length"]))
         self.transfers.append(transfer)
-        return throttled(body, transfer, self.piece, self.delay, self.hold_at, self.gate)
+        return throttled(body, transfer, self.pace)
 
 
 # -- browser instrumentation -------------------------------------------------------------
