@@ -18,6 +18,7 @@ from .wire import Answer, phrase
 
 __all__ = (
     "NOT_FOUND",
+    "REVALIDATE",
     "ByteRangeStream",
     "check_media_type",
     "content_disposition",
@@ -30,10 +31,10 @@ __all__ = (
     "UID_PATTERN",
 )
 
-#: The error of an unknown uid (and of an item its requester may not see).
 #: ``Cache-Control`` of an item's answer (one-time items: ``no-store``): the browser may
 #: keep it but asks again before using it (a 304 while unchanged).
 REVALIDATE = "private, no-cache"
+#: The error of an unknown uid (and of an item its requester may not see).
 NOT_FOUND = "no cached item has this uid: it may have expired, been evicted or served once"
 #: A uid is 128 random bits written as 32 lowercase hex digits.
 UID_PATTERN = re.compile(r"[0-9a-f]{32}")
